@@ -1,0 +1,45 @@
+"""Settings for every part of methanemap, read from the environment or a `.env` file.
+
+Each setting is an environment variable with the prefix ``METHANEMAP_``; for example
+``METHANEMAP_DATA_MIRROR`` names the local mirror of the public inputs.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings of methanemap; see the README for each one and its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="METHANEMAP_", env_file=".env", extra="ignore"
+    )
+
+    data_mirror: Path | None = Field(
+        default=None,
+        description="Local directory mirroring the public inputs (same layout as their "
+        "catalogue); when unset, inputs are downloaded into `data_cache`.",
+    )
+    data_cache: Path = Field(
+        default=Path.home() / ".cache" / "methanemap" / "inputs",
+        description="Where downloaded inputs are kept.",
+    )
+    store: str = Field(
+        default="data/cube",
+        description="Location of the versioned cube: a local path or an object-store URL.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the service binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Service port.")
+    tile_cache_fields: int = Field(
+        default=16, ge=0, description="Number of decoded 2-D fields the tile server keeps."
+    )
+    max_zoom: int = Field(default=12, ge=0, le=22, description="Highest tile zoom served.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

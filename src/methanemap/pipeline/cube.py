@@ -1,0 +1,138 @@
+"""From annual patterns to the 8-day cube, lazily with Dask.
+
+A cell's emission in a period is the sum over the units allocated to it of the unit's
+annual mass in the base year, times the unit's activity factor for the period's year,
+times the period's share of its year (days in the period over days in the year).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dask.array as da
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import xarray as xr
+
+from methanemap.grid import CANONICAL, Grid
+from methanemap.pipeline.periods import Period, time_coords, year_fraction
+from methanemap.store.schema import (
+    COORD_ATTRS,
+    DIMS,
+    SECTORS,
+    TOTAL,
+    variable,
+    variable_attrs,
+)
+
+BLOCK = 600  # cells per block side; matches the store's spatial chunks
+
+
+@dataclass(frozen=True)
+class SectorPattern:
+    """One sector's allocation as flat arrays sorted by block, with unit factors."""
+
+    row: npt.NDArray[np.int64]
+    col: npt.NDArray[np.int64]
+    annual_t: npt.NDArray[np.float64]  # base-year tonnes per entry
+    unit_index: npt.NDArray[np.int64]  # row of `factors` for each entry
+    factors: npt.NDArray[np.float64]  # (unit, year) activity factors
+    block: npt.NDArray[np.int64]  # block id of each entry, ascending
+
+    def in_block(self, r0: int, c0: int, grid: Grid) -> slice:
+        """Entries of the block whose first cell is (r0, c0)."""
+        block = _block_id(np.int64(r0), np.int64(c0), grid)
+        start, stop = np.searchsorted(self.block, [block, block + 1])
+        return slice(int(start), int(stop))
+
+
+def _block_id(row: npt.ArrayLike, col: npt.ArrayLike, grid: Grid) -> npt.NDArray[np.int64]:
+    per_row = -(-grid.nlon // BLOCK)
+    return np.asarray(row) // BLOCK * per_row + np.asarray(col) // BLOCK
+
+
+def sector_patterns(
+    pattern: pd.DataFrame, factors: pd.DataFrame, years: list[int], grid: Grid
+) -> dict[str, SectorPattern]:
+    """Flatten the allocation of each sector for fast per-block scattering."""
+    out = {}
+    for sector in SECTORS:
+        mine = pattern[pattern["sector"] == sector]
+        table = factors[factors["sector"] == sector].pivot(
+            index="unit", columns="year", values="factor"
+        )
+        table = table.reindex(columns=years)
+        index = table.index.get_indexer(mine["unit"])
+        if (index < 0).any():
+            missing = sorted(set(mine["unit"][index < 0]))
+            raise ValueError(f"no activity factor for units {missing} ({sector})")
+        row, col = mine["row"].to_numpy(np.int64), mine["col"].to_numpy(np.int64)
+        block = _block_id(row, col, grid)
+        order = np.argsort(block, kind="stable")
+        out[sector] = SectorPattern(
+            row=row[order],
+            col=col[order],
+            annual_t=mine["emission_t"].to_numpy(np.float64)[order],
+            unit_index=index.astype(np.int64)[order],
+            factors=table.to_numpy(np.float64),
+            block=block[order],
+        )
+    return out
+
+
+def build_cube(
+    patterns: dict[str, SectorPattern],
+    periods: list[Period],
+    grid: Grid = CANONICAL,
+    attrs: dict[str, str] | None = None,
+) -> xr.Dataset:
+    """The lazy cube: one variable per sector plus the total; nothing is computed."""
+    fraction = year_fraction(periods)
+    year_index = np.searchsorted(
+        sorted({p.year for p in periods}), [p.year for p in periods]
+    )
+    shape = (len(periods), grid.nlat, grid.nlon)
+    chunks = ((1,) * len(periods), _splits(grid.nlat), _splits(grid.nlon))
+
+    data = {}
+    for sector in (*SECTORS, TOTAL):
+        chosen = list(SECTORS) if sector == TOTAL else [sector]
+        block = _block_function([patterns[s] for s in chosen], fraction, year_index, grid)
+        array = da.map_blocks(block, dtype=np.float32, chunks=chunks, meta=np.array(()))
+        assert array.shape == shape
+        data[variable(sector)] = (DIMS, array, variable_attrs(sector))
+
+    starts, bounds = time_coords(periods)
+    coords = {
+        "time": ("time", starts, COORD_ATTRS["time"]),
+        "lat": ("lat", grid.lat, COORD_ATTRS["lat"]),
+        "lon": ("lon", grid.lon, COORD_ATTRS["lon"]),
+        "time_bnds": (("time", "bnds"), bounds),
+    }
+    return xr.Dataset(data, coords=coords, attrs=attrs or {})
+
+
+def _splits(n: int) -> tuple[int, ...]:
+    full, rest = divmod(n, BLOCK)
+    return (BLOCK,) * full + ((rest,) if rest else ())
+
+
+def _block_function(
+    patterns: list[SectorPattern],
+    fraction: npt.NDArray[np.float64],
+    year_index: npt.NDArray[np.int64],
+    grid: Grid,
+) -> Callable[..., npt.NDArray[np.float32]]:
+    """A map_blocks function scattering the patterns into one (1, rows, cols) block."""
+
+    def block(block_info: dict | None = None) -> npt.NDArray[np.float32]:  # type: ignore[type-arg]
+        (t0, _), (r0, r1), (c0, c1) = block_info[None]["array-location"]  # type: ignore[index]
+        out = np.zeros((r1 - r0) * (c1 - c0), dtype=np.float64)
+        for p in patterns:
+            part = p.in_block(r0, c0, grid)
+            local = (p.row[part] - r0) * (c1 - c0) + (p.col[part] - c0)
+            mass = p.annual_t[part] * p.factors[p.unit_index[part], year_index[t0]]
+            out += np.bincount(local, weights=mass * fraction[t0], minlength=out.size)
+        return out.astype(np.float32).reshape(1, r1 - r0, c1 - c0)
+
+    return block

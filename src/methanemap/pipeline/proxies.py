@@ -1,0 +1,69 @@
+"""Proxy points per sector: where, within a country, each sector emits.
+
+coal
+    Climate TRACE mine-level CH4 (2021) for countries it covers; elsewhere operating
+    GEM coal mines weighted by production, else capacity, converted to tonnes CH4 with
+    the world ratio of Climate TRACE CH4 to GEM output so both sources share one unit.
+oil
+    GEM oil and gas fields weighted by oil production (million bbl a-1).
+gas
+    GEM oil and gas fields weighted by gas production (million m3 a-1).
+
+A field of a joint area (two countries) counts half for each.
+"""
+
+import logging
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+POINT_COLUMNS = ["iso3", "lon", "lat", "weight", "source"]
+
+
+def coal_points(ct_assets: pd.DataFrame, gem_mines: pd.DataFrame) -> pd.DataFrame:
+    """Coal proxy points in tonnes CH4 a-1 (see the module notes)."""
+    ct = ct_assets[ct_assets["emission_t"] > 0]
+    operating = gem_mines[gem_mines["status"] == "operating"].copy()
+    operating["output"] = operating["production_mt"].fillna(operating["capacity_mtpa"])
+    operating = operating[operating["output"] > 0]
+
+    shared = operating["iso3"].isin(ct["iso3"])
+    t_per_mt = ct["emission_t"].sum() / operating.loc[shared, "output"].sum()
+    gem = operating[~operating["iso3"].isin(ct["iso3"])]
+    log.info(
+        "coal proxies: %d Climate TRACE mines, %d GEM mines in %d more countries "
+        "(%.0f t CH4 per Mt)",
+        len(ct),
+        len(gem),
+        gem["iso3"].nunique(),
+        t_per_mt,
+    )
+    return pd.concat(
+        [
+            _points(ct, ct["emission_t"], "climatetrace_coal_assets"),
+            _points(gem, gem["output"] * t_per_mt, "gem_coal_mines"),
+        ],
+        ignore_index=True,
+    )
+
+
+def field_points(fields: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+    """Oil or gas proxy points from fields, weighted by `column`; joint areas split."""
+    producing = fields[fields[column] > 0]
+    exploded = producing.assign(iso3=producing["countries"]).explode("iso3")
+    share = 1 / producing["countries"].map(len)
+    weight = exploded[column] * share.reindex(exploded.index)
+    return _points(exploded, weight, source)
+
+
+def _points(frame: pd.DataFrame, weight: pd.Series, source: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": frame["iso3"].to_numpy(),
+            "lon": frame["lon"].to_numpy(float),
+            "lat": frame["lat"].to_numpy(float),
+            "weight": weight.to_numpy(float),
+            "source": source,
+        }
+    )[POINT_COLUMNS]

@@ -1,0 +1,67 @@
+"""Pipeline recipes: which inputs build a cube, for which years (TOML files in ingest/)."""
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from methanemap.errors import RecipeError
+from methanemap.sources.registry import inputs
+
+
+class RecipeInputs(BaseModel):
+    """Registry names of the inputs a recipe reads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    national_totals: str = "iea_methane_tracker"
+    boundaries: str = "naturalearth_50m"
+    coal_activity: str = "climatetrace_coal_country"
+    oil_gas_activity: str = "climatetrace_oil_gas_country"
+    coal_assets: str = "climatetrace_coal_assets"
+    coal_mines: str = "gem_coal_mines"
+    oil_gas_fields: str = "gem_oil_gas_fields"
+
+    @model_validator(mode="after")
+    def _known(self) -> "RecipeInputs":
+        unknown = {v for v in self.model_dump().values() if v not in inputs()}
+        if unknown:
+            raise ValueError(f"inputs not in the registry: {sorted(unknown)}")
+        return self
+
+
+class Recipe(BaseModel):
+    """How to build one cube."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "default"
+    title: str = "methanemap fossil CH4 emissions"
+    years: list[int] = Field(default=[2022], min_length=1)
+    base_year: int = 2022
+    inputs: RecipeInputs = RecipeInputs()
+
+    @model_validator(mode="after")
+    def _years(self) -> "Recipe":
+        bad = [y for y in self.years if not 2015 <= y <= 2022]
+        if bad:
+            raise ValueError(
+                f"years {bad} lie outside 2015-2022, the span of the activity series"
+            )
+        return self
+
+
+def load_recipe(path: Path) -> Recipe:
+    """Read and check a recipe file."""
+    try:
+        return Recipe.model_validate(tomllib.loads(path.read_text()))
+    except FileNotFoundError:
+        raise RecipeError(f"recipe file {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise RecipeError(f"recipe {path} is invalid: {exc}") from None
+
+
+def default_recipe() -> Recipe:
+    """The default recipe: ingest/default.toml when run from a checkout, else built-in."""
+    path = Path(__file__).resolve().parents[3] / "ingest" / "default.toml"
+    return load_recipe(path) if path.is_file() else Recipe()

@@ -1,0 +1,125 @@
+"""The ingest job: recipe in, published cube version out."""
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from methanemap import __version__
+from methanemap.grid import CANONICAL
+from methanemap.pipeline.activity import unit_factors
+from methanemap.pipeline.allocate import allocate
+from methanemap.pipeline.countries import country_coverage
+from methanemap.pipeline.cube import build_cube, sector_patterns
+from methanemap.pipeline.periods import periods_of_years
+from methanemap.pipeline.proxies import coal_points, field_points
+from methanemap.pipeline.recipe import Recipe
+from methanemap.sources import climatetrace, countries, gem, iea
+from methanemap.sources.registry import fetch, get_input
+from methanemap.store import write_cube
+from methanemap.store.metadata import cube_attrs
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Everything the cube is built from, kept for checks and reports."""
+
+    units: pd.DataFrame
+    pattern: pd.DataFrame
+    factors: pd.DataFrame
+
+
+def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
+    """Read the recipe's inputs and allocate its national totals (no cube yet)."""
+    names = recipe.inputs
+    with _step("read national totals and boundaries", progress):
+        totals = iea.read_national_totals(fetch(names.national_totals))
+        boundaries = countries.read_boundaries(fetch(names.boundaries))
+        units = allocation_units(totals)
+    with _step("read infrastructure proxies", progress):
+        fields = gem.read_oil_gas_fields(fetch(names.oil_gas_fields))
+        points = {
+            "coal": coal_points(
+                climatetrace.read_coal_assets(fetch(names.coal_assets)),
+                gem.read_coal_mines(fetch(names.coal_mines)),
+            ),
+            "oil": field_points(fields, "oil_mbbl", names.oil_gas_fields),
+            "gas": field_points(fields, "gas_mm3", names.oil_gas_fields),
+        }
+    with _step("allocate national totals on the 0.1 degree grid", progress):
+        pattern = allocate(units, points, country_coverage(boundaries))
+    with _step("read activity series and scale by year", progress):
+        coal = climatetrace.read_country_series(fetch(names.coal_activity))
+        oil_gas = climatetrace.read_country_series(fetch(names.oil_gas_activity))
+        series = {
+            "coal": coal.rename(columns={"emission_t": "value"}),
+            "oil": oil_gas.rename(columns={"emission_t": "value"}),
+            "gas": oil_gas.rename(columns={"emission_t": "value"}),
+        }
+        factors = unit_factors(units, series, recipe.base_year, recipe.years)
+    return Allocation(units=units, pattern=pattern, factors=factors)
+
+
+def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
+    """Countries and remainder groups of a national table, each with its members."""
+    listed = set(totals.loc[totals["kind"] == "country", "iso3"])
+    countries_ = totals[totals["kind"] == "country"].assign(
+        unit=lambda f: f["iso3"], members=lambda f: [(iso,) for iso in f["iso3"]]
+    )
+    groups = totals[totals["kind"] == "remainder"].assign(
+        unit=lambda f: f["entity"],
+        members=lambda f: [
+            tuple(iea.remainder_members(e, listed)) for e in f["entity"]
+        ],
+    )
+    units = pd.concat([countries_, groups], ignore_index=True)
+    return units[["unit", "members", "sector", "emission_t"]]
+
+
+def ingest(
+    recipe: Recipe, store: str, progress: Progress = lambda _: None
+) -> str:
+    """Build the cube of `recipe` and publish it at `store`; returns the version."""
+    started = datetime.now(UTC)
+    allocation = prepare(recipe, progress)
+    periods = periods_of_years(recipe.years)
+    patterns = sector_patterns(
+        allocation.pattern, allocation.factors, sorted(set(recipe.years)), CANONICAL
+    )
+    attrs = cube_attrs(recipe, periods, provenance(recipe, started))
+    cube = build_cube(patterns, periods, attrs=attrs)
+    with _step(f"compute and write {len(periods)} periods", progress):
+        first, last = periods[0].id, periods[-1].id
+        message = f"ingest {recipe.name}: periods {first}..{last}"
+        return write_cube(cube, store, message)
+
+
+def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
+    """What the cube was made from: inputs with checksums, code version, time."""
+    used = {
+        name: {"sha256": get_input(name).sha256, "url": get_input(name).url}
+        for name in recipe.inputs.model_dump().values()
+    }
+    return {
+        "methanemap_version": __version__,
+        "methanemap_recipe": recipe.model_dump_json(),
+        "methanemap_inputs": json.dumps(used, sort_keys=True),
+        "date_created": started.isoformat(timespec="seconds"),
+    }
+
+
+@contextmanager
+def _step(name: str, progress: Progress) -> Iterator[None]:
+    progress(name)
+    started = time.perf_counter()
+    yield
+    log.info("%s: %.1f s", name, time.perf_counter() - started)

@@ -1,0 +1,1 @@
+"""Readers of the public inputs, each returning tidy frames in documented units."""

@@ -1,0 +1,49 @@
+"""Open one consistent version of a cube for reading."""
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+from methanemap.errors import NotInCubeError
+from methanemap.store.repo import BRANCH, open_repository
+
+
+@dataclass(frozen=True)
+class CubeSnapshot:
+    """One published version of the cube: a lazy dataset and the version that names it."""
+
+    ds: xr.Dataset
+    version: str
+    location: str
+
+
+def open_cube(location: str, version: str | None = None) -> CubeSnapshot:
+    """Open the cube at `location`, lazily, at `version` (a snapshot id or tag).
+
+    With no version, the latest published version is opened. Every read from the
+    returned snapshot sees that one version, whatever is published meanwhile.
+    """
+    repo = open_repository(location)
+    if version is None:
+        session = repo.readonly_session(branch=BRANCH)
+    elif version in repo.list_tags():
+        session = repo.readonly_session(tag=version)
+    else:
+        session = _session_at_snapshot(repo, version)
+    ds = xr.open_zarr(session.store, consolidated=False, chunks=None)
+    return CubeSnapshot(ds=ds, version=session.snapshot_id, location=location)
+
+
+def latest_version(location: str) -> str:
+    """Snapshot id of the latest published version at `location`."""
+    return str(open_repository(location).lookup_branch(BRANCH))
+
+
+def _session_at_snapshot(repo, version: str):  # type: ignore[no-untyped-def]
+    try:
+        return repo.readonly_session(snapshot_id=version)
+    except Exception as exc:  # icechunk raises its own error types for unknown ids
+        raise NotInCubeError(
+            f"cube version {version!r} does not exist; list versions at /versions",
+            parameter="version",
+        ) from exc
