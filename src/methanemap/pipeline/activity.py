@@ -60,8 +60,10 @@ def _wide(series: pd.DataFrame, years: list[int]) -> pd.DataFrame:
 def _ratio(table: pd.DataFrame, years: list[int], base_year: int) -> dict[int, float]:
     """Sum over rows estimated in both years, year over base year (NaN if unusable)."""
     out = {}
+    base = table[base_year].to_numpy(np.float64)
     for year in years:
-        both = table[[year, base_year]].dropna()
-        base = both[base_year].sum()
-        out[year] = float(both[year].sum() / base) if base > 0 else float("nan")
+        this = table[year].to_numpy(np.float64)
+        both = np.isfinite(base) & np.isfinite(this)
+        total = base[both].sum()
+        out[year] = float(this[both].sum() / total) if total > 0 else float("nan")
     return out

@@ -29,9 +29,12 @@ def country_coverage(boundaries: gpd.GeoDataFrame, grid: Grid = CANONICAL) -> pd
     raster = NumPyRasterSource(
         np.zeros(grid.shape, dtype=np.float32), -180, -90, 180, 90, name="grid"
     )
+    # exactextract reads plain Python strings, not pandas' string dtype.
+    named = boundaries[boundaries["iso3"].notna()]
+    features = named[["iso3", "geometry"]].astype({"iso3": object})
     found = exact_extract(
         raster,
-        boundaries[["iso3", "geometry"]],
+        features,
         ["cell_id", "coverage"],
         include_cols=["iso3"],
         output="pandas",

@@ -69,20 +69,42 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
     return Allocation(units=units, pattern=pattern, factors=factors)
 
 
+WORLD_RESIDUAL = "World residual"
+
+
 def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
-    """Countries and remainder groups of a national table, each with its members."""
+    """Countries and remainder groups of a national table, each with its members.
+
+    The table's World row exceeds the sum of its country and remainder rows (by 1.5 %
+    for coal in the IEA 2022 table). That residual becomes one more unit, placed on
+    the countries no row names, like the table's own "Other" group, so that the cube's
+    world total is the table's and every listed country keeps its own figure.
+    """
     listed = set(totals.loc[totals["kind"] == "country", "iso3"])
     countries_ = totals[totals["kind"] == "country"].assign(
         unit=lambda f: f["iso3"], members=lambda f: [(iso,) for iso in f["iso3"]]
     )
     groups = totals[totals["kind"] == "remainder"].assign(
         unit=lambda f: f["entity"],
-        members=lambda f: [
-            tuple(iea.remainder_members(e, listed)) for e in f["entity"]
-        ],
+        members=lambda f: [tuple(iea.remainder_members(e, listed)) for e in f["entity"]],
     )
     units = pd.concat([countries_, groups], ignore_index=True)
+    units = pd.concat([units, _world_residual(totals, units, listed)], ignore_index=True)
     return units[["unit", "members", "sector", "emission_t"]]
+
+
+def _world_residual(
+    totals: pd.DataFrame, units: pd.DataFrame, listed: set[str]
+) -> pd.DataFrame:
+    world = totals[totals["kind"] == "world"].groupby("sector")["emission_t"].sum()
+    residual = world - units.groupby("sector")["emission_t"].sum()
+    members = tuple(iea.remainder_members("Other", listed))
+    rows = [
+        {"unit": WORLD_RESIDUAL, "members": members, "sector": s, "emission_t": t}
+        for s, t in residual.items()
+        if t > 0
+    ]
+    return pd.DataFrame(rows, columns=["unit", "members", "sector", "emission_t"])
 
 
 def ingest(
