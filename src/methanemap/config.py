@@ -37,6 +37,16 @@ class Settings(BaseSettings):
         default=16, ge=0, description="Number of decoded 2-D fields the tile server keeps."
     )
     max_zoom: int = Field(default=12, ge=0, le=22, description="Highest tile zoom served.")
+    tile_max_age: int = Field(
+        default=3600,
+        ge=0,
+        description="Seconds a browser may reuse a tile before checking its ETag.",
+    )
+    web_dir: Path | None = Field(
+        default=None,
+        description="Directory of the web map page (index.html, app.js, node_modules); "
+        "when unset, `api/web` of the source checkout the package runs from.",
+    )
 
 
 @lru_cache

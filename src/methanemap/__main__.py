@@ -1,0 +1,5 @@
+"""`python -m methanemap` runs the command line."""
+
+from methanemap.cli import main
+
+main()

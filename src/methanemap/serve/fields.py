@@ -1,0 +1,168 @@
+"""Decoded 2-D emission fields kept in memory between requests, read chunk by chunk.
+
+Tiles and cells read the cube through a `FieldCache`. It keeps the last few fields, one
+per (cube version, variable, time index), each a full-size float32 array of which only
+the storage chunks some request touched have been read; the rest of the array is
+untouched zero pages. A new cube version gets new keys: a reader never mixes versions.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from methanemap.config import get_settings
+from methanemap.store import CubeSnapshot
+
+Values = npt.NDArray[np.float32]
+Indices = npt.NDArray[np.int64]
+FieldKey = tuple[str, str, int]
+T = TypeVar("T")
+
+#: Derived values (such as default colour ranges) kept per cache, newest last.
+MAX_DERIVED = 256
+
+
+@dataclass
+class _Field:
+    """One period of one variable: its values and which storage chunks were read."""
+
+    values: Values
+    loaded: npt.NDArray[np.bool_]
+    block: tuple[int, int]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class FieldCache:
+    """A least-recently-used store of decoded fields, shared by the threads of a server.
+
+    Parameters
+    ----------
+    max_fields
+        How many fields to keep; 0 reads every window from the cube afresh. A fully read
+        0.1 degree field takes 26 MB.
+    """
+
+    def __init__(self, max_fields: int) -> None:
+        self.max_fields = max_fields
+        self._fields: OrderedDict[FieldKey, _Field] = OrderedDict()
+        self._derived: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(
+        self,
+        snapshot: CubeSnapshot,
+        name: str,
+        time_index: int,
+        rows: Indices,
+        cols: Indices,
+    ) -> Values:
+        """Values of variable `name` at each cell of ``rows x cols`` in one period.
+
+        Only the storage chunks under those cells are read, and only once per field.
+        """
+        data = snapshot.ds[name]
+        if self.max_fields == 0:
+            return _read_window(data, time_index, rows, cols)
+
+        entry = self._entry(snapshot, name, time_index)
+        _load_blocks(data, time_index, entry, rows, cols)
+        return entry.values[np.ix_(rows, cols)]
+
+    def read_all(self, snapshot: CubeSnapshot, name: str, time_index: int) -> Values:
+        """The whole field of variable `name` in one period (read-only when cached)."""
+        data = snapshot.ds[name]
+        if self.max_fields == 0:
+            return np.asarray(data.isel(time=time_index).values)
+
+        entry = self._entry(snapshot, name, time_index)
+        everything = [np.arange(n, dtype=np.int64) for n in entry.values.shape]
+        _load_blocks(data, time_index, entry, *everything)
+        view = entry.values.view()
+        view.flags.writeable = False
+        return view
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value cached under `key`, computed by `compute` on first use."""
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return cast(T, self._derived[key])
+
+        value = compute()
+        with self._lock:
+            self._derived[key] = value
+            while len(self._derived) > MAX_DERIVED:
+                self._derived.popitem(last=False)
+        return value
+
+    def loaded_blocks(self) -> dict[FieldKey, tuple[int, int]]:
+        """For each cached field, (chunks read, chunks in the field)."""
+        with self._lock:
+            entries = list(self._fields.items())
+        return {key: (int(e.loaded.sum()), e.loaded.size) for key, e in entries}
+
+    def _entry(self, snapshot: CubeSnapshot, name: str, time_index: int) -> _Field:
+        key = (snapshot.version, name, time_index)
+        with self._lock:
+            entry = self._fields.get(key)
+            if entry is None:
+                entry = self._fields[key] = _new_field(snapshot.ds[name])
+            self._fields.move_to_end(key)
+
+            while len(self._fields) > self.max_fields:
+                self._fields.popitem(last=False)
+        return entry
+
+
+@lru_cache(maxsize=1)
+def default_field_cache() -> FieldCache:
+    """The cache of this process, sized by the ``tile_cache_fields`` setting."""
+    return FieldCache(get_settings().tile_cache_fields)
+
+
+def _new_field(data: xr.DataArray) -> _Field:
+    shape = (data.sizes["lat"], data.sizes["lon"])
+    chunks = data.encoding.get("preferred_chunks", {})
+    block = (chunks.get("lat", shape[0]), chunks.get("lon", shape[1]))
+    nblocks = (-(-shape[0] // block[0]), -(-shape[1] // block[1]))
+    # np.zeros takes untouched pages from the OS lazily: unread chunks cost no memory.
+    values = np.zeros(shape, dtype=np.float32)
+    return _Field(values, np.zeros(nblocks, dtype=bool), block)
+
+
+def _load_blocks(
+    data: xr.DataArray, time_index: int, entry: _Field, rows: Indices, cols: Indices
+) -> None:
+    brows = np.unique(rows // entry.block[0])
+    bcols = np.unique(cols // entry.block[1])
+    if entry.loaded[np.ix_(brows, bcols)].all():
+        return
+
+    with entry.lock:
+        missing = ~entry.loaded[np.ix_(brows, bcols)]
+        if not missing.any():
+            return
+        # One read of the box around the missing chunks lets zarr fetch them together.
+        need_r, need_c = brows[missing.any(axis=1)], bcols[missing.any(axis=0)]
+        r0, r1 = int(need_r[0]) * entry.block[0], (int(need_r[-1]) + 1) * entry.block[0]
+        c0, c1 = int(need_c[0]) * entry.block[1], (int(need_c[-1]) + 1) * entry.block[1]
+
+        window = data.isel(time=time_index, lat=slice(r0, r1), lon=slice(c0, c1))
+        entry.values[r0:r1, c0:c1] = window.values
+        entry.loaded[need_r[0] : need_r[-1] + 1, need_c[0] : need_c[-1] + 1] = True
+
+
+def _read_window(
+    data: xr.DataArray, time_index: int, rows: Indices, cols: Indices
+) -> Values:
+    r0, r1 = int(rows.min()), int(rows.max()) + 1
+    c0, c1 = int(cols.min()), int(cols.max()) + 1
+    window = data.isel(time=time_index, lat=slice(r0, r1), lon=slice(c0, c1)).values
+    return np.asarray(window, dtype=np.float32)[np.ix_(rows - r0, cols - c0)]

@@ -1,0 +1,83 @@
+"""The FastAPI application: settings in, routes and error table on, cube opened.
+
+Run it with ``uvicorn methanemap.service.app:create_app --factory`` (or the module-level
+``methanemap.service.app:app``, built on first use). The cube location is the ``store``
+setting (``METHANEMAP_STORE``).
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from methanemap.config import Settings, get_settings
+from methanemap.logs import configure
+from methanemap.serve.fields import FieldCache
+from methanemap.service.cube import CubeHolder
+from methanemap.service.errors import install_error_handlers
+from methanemap.service.middleware import RequestLogMiddleware
+from methanemap.service.routes import catalog, cells, health, tiles
+from methanemap.service.web import find_web_dir, mount_web
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new service application.
+
+    Parameters
+    ----------
+    settings
+        Settings to run with; those of the environment (`get_settings`) if None.
+    """
+    settings = get_settings() if settings is None else settings
+    app = FastAPI(
+        title="methanemap",
+        summary="Fossil CH4 emissions on a global 0.1 degree grid in 8-day periods.",
+        version=_package_version(),
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.cube = CubeHolder(settings.store)
+    app.state.fields = FieldCache(settings.tile_cache_fields)
+
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    for module in (tiles, cells, catalog, health):
+        app.include_router(module.router)
+    mount_web(app, find_web_dir(settings.web_dir))
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the cube once at start; a missing cube is a warning, answered with 503."""
+    if not logging.getLogger().handlers:
+        configure()
+    holder: CubeHolder = app.state.cube
+    await run_in_threadpool(holder.open)
+    yield
+
+
+def _package_version() -> str:
+    try:
+        return version("methanemap")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@cache
+def _default_app() -> FastAPI:
+    return create_app()
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `methanemap.service.app:app` for servers that want an instance, built on first
+    # use so that importing this module reads no settings.
+    if name == "app":
+        return _default_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,26 @@
+"""HTTP caching of answers that depend only on the cube version and the request: ETags
+and the ``If-None-Match`` check that lets a browser reuse what it already has.
+"""
+
+import hashlib
+
+
+def etag_for(*parts: str) -> str:
+    """A strong ETag naming `parts` (the cube version first, then the request)."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names `etag` (weakly, as RFC 9110 asks)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in tags
+
+
+def cache_headers(etag: str, max_age: int) -> dict[str, str]:
+    """Headers that let any cache keep an answer `max_age` seconds, then revalidate."""
+    return {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}

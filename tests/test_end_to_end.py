@@ -1,0 +1,151 @@
+"""The main job end to end: ingest the real default inputs, serve them, fetch a tile."""
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import morecantile
+import numpy as np
+import pytest
+from PIL import Image
+
+from methanemap.grid import CANONICAL
+from methanemap.pipeline.recipe import default_recipe
+from methanemap.pipeline.run import prepare
+from methanemap.store import open_cube
+
+pytestmark = pytest.mark.e2e
+
+# IEA Global Methane Tracker 2023, energy rows for 2022 (kt CH4), data catalogue 5a.
+IEA_WORLD_KT = {"coal": 40_306.4, "oil": 42_661.1, "gas": 34_262.1}
+IEA_CHINA_COAL_KT = 20_227.8
+SHANXI = (112.55, 37.85)  # lon, lat: the coal belt next to Taiyuan
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A cube built by the real command line from the real default inputs."""
+    location = tmp_path_factory.mktemp("e2e") / "cube"
+    done = subprocess.run(
+        [sys.executable, "-m", "methanemap", "ingest", "--store", str(location)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "published cube version" in done.stderr
+    return location
+
+
+@pytest.fixture(scope="module")
+def cube(store):
+    return open_cube(str(store)).ds.chunk({"time": 1})
+
+
+def tonnes(array):
+    return float(array.astype("float64").sum().compute())
+
+
+@pytest.mark.parametrize("sector", ["coal", "oil", "gas"])
+def test_world_total_of_2022_is_the_iea_world_figure(cube, sector):
+    kt = tonnes(cube[f"emission_{sector}"]) / 1e3
+    assert kt == pytest.approx(IEA_WORLD_KT[sector], rel=1e-3)
+
+
+def test_total_is_the_sum_of_the_sectors(cube):
+    sectors = sum(tonnes(cube[f"emission_{s}"]) for s in ("coal", "oil", "gas"))
+    assert tonnes(cube["emission_total"]) == pytest.approx(sectors, rel=1e-6)
+
+
+def test_china_coal_is_the_iea_china_figure(cube):
+    pattern = prepare(default_recipe()).pattern
+    china = pattern[(pattern["unit"] == "CHN") & (pattern["sector"] == "coal")]
+    rows = china["row"].to_numpy()
+    cols = china["col"].to_numpy()
+    coal = cube["emission_coal"].sum("time").compute().to_numpy()
+    assert coal[rows, cols].astype(np.float64).sum() / 1e3 == pytest.approx(
+        IEA_CHINA_COAL_KT, rel=1e-3
+    )
+
+
+def test_cube_has_a_whole_year_of_8_day_periods_with_cf_metadata(cube):
+    assert cube.sizes["time"] == 46
+    assert cube.sizes["lat"] == 1800 and cube.sizes["lon"] == 3600
+    bounds = cube["time_bnds"].to_numpy()
+    assert (bounds[1:, 0] == bounds[:-1, 1]).all()
+    assert str(bounds[-1, 1])[:10] == "2023-01-01"
+    assert cube["emission_coal"].attrs["units"] == "t"
+    assert cube["lat"].attrs["standard_name"] == "latitude"
+    inputs = json.loads(cube.attrs["methanemap_inputs"])
+    assert inputs["iea_methane_tracker"]["sha256"].startswith("c809efe3")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    port = free_port()
+    env = {**os.environ, "METHANEMAP_STORE": str(store)}
+    command = [sys.executable, "-m", "methanemap", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("server did not answer /healthz within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_served_tile_over_a_coal_basin_is_a_painted_png(server):
+    tile = morecantile.tms.get("WebMercatorQuad").tile(*SHANXI, 6)
+    response = httpx.get(
+        f"{server}/tiles/{tile.z}/{tile.x}/{tile.y}.png", params={"sector": "coal"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("RGBA")
+    assert image.size == (256, 256)
+    opaque = np.asarray(image)[..., 3] > 0
+    assert opaque.sum() > 50  # many mines in one zoom-6 tile of Shanxi
+
+
+def test_served_cell_gives_the_cube_value_with_units(server, cube):
+    response = httpx.get(f"{server}/cells", params={"lon": SHANXI[0], "lat": SHANXI[1]})
+    assert response.status_code == 200
+    body = response.json()
+    row, col = CANONICAL.rows(SHANXI[1])[()], CANONICAL.cols(SHANXI[0])[()]
+    expected = float(cube["emission_coal"][-1, row, col])
+    text = json.dumps(body)
+    assert "coal" in text and '"t"' in text
+    values = _sector_values(body)
+    assert values["coal"] == pytest.approx(expected, rel=1e-6)
+    assert expected > 0
+
+
+def _sector_values(body):
+    """Sector -> value from a /cells answer (a list or a mapping of sectors)."""
+    sectors = body["sectors"] if "sectors" in body else body["values"]
+    if isinstance(sectors, dict):
+        return {k: (v["value"] if isinstance(v, dict) else v) for k, v in sectors.items()}
+    return {item["sector"]: item["value"] for item in sectors}
