@@ -111,7 +111,8 @@ def _parse_years(text: str) -> list[int]:
             return list(range(first, last + 1))
         return [int(part) for part in text.split(",")]
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a year list like 2022 or 2020-2022")
+        message = f"{text!r} is not a year list like 2022 or 2020-2022"
+        raise typer.BadParameter(message) from None
 
 
 def main() -> None:

@@ -29,14 +29,19 @@ class Settings(BaseSettings):
     )
     store: str = Field(
         default="data/cube",
-        description="Location of the versioned cube: a local path or an object-store URL.",
+        description="Location of the versioned cube: a local path or an object-store "
+        "URL.",
     )
     host: str = Field(default="127.0.0.1", description="Address the service binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Service port.")
     tile_cache_fields: int = Field(
-        default=16, ge=0, description="Number of decoded 2-D fields the tile server keeps."
+        default=16,
+        ge=0,
+        description="Number of decoded 2-D fields the tile server keeps.",
     )
-    max_zoom: int = Field(default=12, ge=0, le=22, description="Highest tile zoom served.")
+    max_zoom: int = Field(
+        default=12, ge=0, le=22, description="Highest tile zoom served."
+    )
     tile_max_age: int = Field(
         default=3600,
         ge=0,

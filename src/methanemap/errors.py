@@ -1,6 +1,7 @@
 """The error tree of methanemap: one root, each subclass also the builtin it resembles.
 
-The service maps these classes to HTTP statuses in one table (`methanemap.service.errors`).
+The service maps these classes to HTTP statuses in one table
+(`methanemap.service.errors`).
 """
 
 

@@ -1,8 +1,8 @@
 """The canonical global grid every input is put on: 0.1 degree, cell centres at .05.
 
-Latitudes ascend from -89.95 to 89.95 and longitudes run from -179.95 to 179.95. A point
-belongs to the cell whose half-open box ``[west, east) x [south, north)`` contains it; the
-north pole belongs to the top row and longitude 180 is longitude -180.
+Latitudes ascend from -89.95 to 89.95 and longitudes run from -179.95 to 179.95. A
+point belongs to the cell whose half-open box ``[west, east) x [south, north)`` contains
+it; the north pole belongs to the top row and longitude 180 is longitude -180.
 """
 
 from dataclasses import dataclass
@@ -52,7 +52,8 @@ class Grid:
         """Area of one cell in each row (m2), on the authalic sphere."""
         edges = np.deg2rad(-90 + self.resolution * np.arange(self.nlat + 1))
         dlon = np.deg2rad(self.resolution)
-        return EARTH_RADIUS_M**2 * dlon * np.diff(np.sin(edges))
+        area: FloatArray = EARTH_RADIUS_M**2 * dlon * np.diff(np.sin(edges))
+        return area
 
     def rows(self, lat: npt.ArrayLike) -> IntArray:
         """Row of the cell containing each latitude (degrees north, -90..90)."""
@@ -70,8 +71,11 @@ class Grid:
         """(west, south, east, north) of one cell, in degrees."""
         west = round(-180 + col * self.resolution, 6)
         south = round(-90 + row * self.resolution, 6)
-        return west, south, round(west + self.resolution, 6), round(
-            south + self.resolution, 6
+        return (
+            west,
+            south,
+            round(west + self.resolution, 6),
+            round(south + self.resolution, 6),
         )
 
     def cell_id(self, row: int, col: int) -> int:

@@ -1,4 +1,4 @@
-"""Logging set-up for the command line and the service; library modules only get loggers."""
+"""Logging set-up for the command line and the service; library modules only log."""
 
 import logging
 import warnings
@@ -26,4 +26,6 @@ def _log_warning(
     file: object = None,
     line: str | None = None,
 ) -> None:
-    logging.getLogger("methanemap.warnings").warning("%s: %s", category.__name__, message)
+    logging.getLogger("methanemap.warnings").warning(
+        "%s: %s", category.__name__, message
+    )

@@ -1,11 +1,10 @@
 """Allocation keeps every tonne: proxies share a unit's total; no proxy, no loss."""
 
-import numpy as np
+import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
-import geopandas as gpd
 from methanemap.errors import RecipeError
 from methanemap.grid import CANONICAL
 from methanemap.pipeline.allocate import INFRASTRUCTURE, UNIFORM, allocate
@@ -39,8 +38,12 @@ def test_coverage_is_exact_and_shared_on_borders(coverage):
 
 def test_points_share_a_unit_total_by_weight(coverage):
     points = pd.DataFrame(
-        {"iso3": ["AAA", "AAA", "BBB"], "lon": [10.05, 10.55, 11.5],
-         "lat": [40.05, 40.95, 40.5], "weight": [1.0, 3.0, 5.0]}
+        {
+            "iso3": ["AAA", "AAA", "BBB"],
+            "lon": [10.05, 10.55, 11.5],
+            "lat": [40.05, 40.95, 40.5],
+            "weight": [1.0, 3.0, 5.0],
+        }
     )
     pattern = allocate(
         units(("AAA", ("AAA",), "coal", 1000.0)), {"coal": points}, coverage

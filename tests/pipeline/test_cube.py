@@ -33,8 +33,11 @@ def make_cube(masses, years=(2021, 2022), factor_2021=0.5):
     ]
     pattern = pd.DataFrame(rows, columns=["unit", "sector", "row", "col", "emission_t"])
     factors = pd.DataFrame(
-        [("AAA", s, y, factor_2021 if y == 2021 else 1.0) for s in ("coal", "oil", "gas")
-         for y in years],
+        [
+            ("AAA", s, y, factor_2021 if y == 2021 else 1.0)
+            for s in ("coal", "oil", "gas")
+            for y in years
+        ],
         columns=["unit", "sector", "year", "factor"],
     )
     patterns = sector_patterns(pattern, factors, list(years), GRID)

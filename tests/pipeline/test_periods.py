@@ -1,5 +1,6 @@
 """8-day periods: 46 a year, starting on days 1, 9, 17 ...; none crosses a year end."""
 
+import itertools
 from datetime import date
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_a_year_has_46_periods_and_a_short_last_one(year, last_days):
 
 def test_periods_are_contiguous_and_fractions_sum_to_one():
     periods = periods_of_year(2023)
-    assert all(a.end == b.start for a, b in zip(periods, periods[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(periods))
     assert year_fraction(periods).sum() == pytest.approx(1.0, abs=1e-15)
 
 

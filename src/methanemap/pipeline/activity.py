@@ -46,14 +46,22 @@ def unit_factors(
                 usable = bool(np.isfinite(ratio[year]) and ratio[year] >= 0)
                 factor = ratio[year] if usable else world[year]
                 rows.append(
-                    (unit.unit, sector, year, float(factor), COUNTRY if usable else WORLD)
+                    (
+                        unit.unit,
+                        sector,
+                        year,
+                        float(factor),
+                        COUNTRY if usable else WORLD,
+                    )
                 )
     return pd.DataFrame(rows, columns=["unit", "sector", "year", "factor", "method"])
 
 
 def _wide(series: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Series as a table of iso3 by year, for the years asked."""
-    table = series.pivot_table(index="iso3", columns="year", values="value", aggfunc="sum")
+    table = series.pivot_table(
+        index="iso3", columns="year", values="value", aggfunc="sum"
+    )
     return table.reindex(columns=sorted(set(years)))
 
 

@@ -9,6 +9,8 @@ proportion to covered cell area. Every tonne of every unit lands in some cell.
 
 import logging
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,11 +49,11 @@ def allocate(
     DataFrame with columns ``unit, sector, row, col, emission_t, method``; per unit and
     sector its ``emission_t`` sums to the unit's total.
     """
-    by_country = {iso: cells for iso, cells in coverage.groupby("iso3")}
+    by_country = {str(iso): cells for iso, cells in coverage.groupby("iso3")}
     parts = [
-        _allocate_unit(row, points.get(row.sector), by_country, grid)
-        for row in units.itertuples(index=False)
-        if row.emission_t > 0
+        _allocate_unit(unit, points.get(unit.sector), by_country, grid)
+        for unit in map(Unit.from_row, units.itertuples(index=False))
+        if unit.emission_t > 0
     ]
     pattern = pd.concat(parts, ignore_index=True)
     fallback = pattern.loc[pattern["method"] == UNIFORM, "unit"].unique()
@@ -64,31 +66,45 @@ def allocate(
     return pattern[PATTERN_COLUMNS]
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One allocation unit and sector: a country or a group, with its annual total."""
+
+    unit: str
+    members: tuple[str, ...]
+    sector: str
+    emission_t: float
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Unit":
+        return cls(str(row.unit), tuple(row.members), str(row.sector), row.emission_t)
+
+
 def _allocate_unit(
-    unit: object,
+    unit: Unit,
     points: pd.DataFrame | None,
     by_country: dict[str, pd.DataFrame],
     grid: Grid,
 ) -> pd.DataFrame:
-    members = set(unit.members)  # type: ignore[attr-defined]
+    members = set(unit.members)
     cells = _point_cells(points, members, grid)
     method = INFRASTRUCTURE
     if cells.empty:
         cells, method = _uniform_cells(by_country, members, grid), UNIFORM
     if cells.empty:
         raise RecipeError(
-            f"unit {unit.unit!r} ({unit.sector}, {unit.emission_t:.0f} t) has "  # type: ignore[attr-defined]
+            f"unit {unit.unit!r} ({unit.sector}, {unit.emission_t:.0f} t) has "
             f"neither proxy points nor a country polygon for {sorted(members)}; "
             "map it to a country or a remainder group in the recipe"
         )
     share = cells["weight"] / cells["weight"].sum()
     return pd.DataFrame(
         {
-            "unit": unit.unit,  # type: ignore[attr-defined]
-            "sector": unit.sector,  # type: ignore[attr-defined]
+            "unit": unit.unit,
+            "sector": unit.sector,
             "row": cells["row"].to_numpy(),
             "col": cells["col"].to_numpy(),
-            "emission_t": share.to_numpy() * unit.emission_t,  # type: ignore[attr-defined]
+            "emission_t": share.to_numpy() * unit.emission_t,
             "method": method,
         }
     )

@@ -1,7 +1,7 @@
 """Cells to countries: the fraction of each grid cell covered by each country polygon.
 
-Coverage is exact (polygon area over cell area, from exactextract), so a cell on a border
-is shared between countries by fraction.
+Coverage is exact (polygon area over cell area, from exactextract), so a cell on a
+border is shared between countries by fraction.
 """
 
 import geopandas as gpd
@@ -13,7 +13,9 @@ from exactextract.raster import NumPyRasterSource
 from methanemap.grid import CANONICAL, Grid
 
 
-def country_coverage(boundaries: gpd.GeoDataFrame, grid: Grid = CANONICAL) -> pd.DataFrame:
+def country_coverage(
+    boundaries: gpd.GeoDataFrame, grid: Grid = CANONICAL
+) -> pd.DataFrame:
     """Covered cells of each country.
 
     Parameters

@@ -46,9 +46,14 @@ class SectorPattern:
         return slice(int(start), int(stop))
 
 
-def _block_id(row: npt.ArrayLike, col: npt.ArrayLike, grid: Grid) -> npt.NDArray[np.int64]:
+def _block_id(
+    row: npt.ArrayLike, col: npt.ArrayLike, grid: Grid
+) -> npt.NDArray[np.int64]:
     per_row = -(-grid.nlon // BLOCK)
-    return np.asarray(row) // BLOCK * per_row + np.asarray(col) // BLOCK
+    block: npt.NDArray[np.int64] = (
+        np.asarray(row) // BLOCK * per_row + np.asarray(col) // BLOCK
+    )
+    return block
 
 
 def sector_patterns(
@@ -84,7 +89,7 @@ def build_cube(
     patterns: dict[str, SectorPattern],
     periods: list[Period],
     grid: Grid = CANONICAL,
-    attrs: dict[str, str] | None = None,
+    attrs: dict[str, str | float] | None = None,
 ) -> xr.Dataset:
     """The lazy cube: one variable per sector plus the total; nothing is computed."""
     fraction = year_fraction(periods)
@@ -97,8 +102,12 @@ def build_cube(
     data = {}
     for sector in (*SECTORS, TOTAL):
         chosen = list(SECTORS) if sector == TOTAL else [sector]
-        block = _block_function([patterns[s] for s in chosen], fraction, year_index, grid)
-        array = da.map_blocks(block, dtype=np.float32, chunks=chunks, meta=np.array(()))
+        block = _block_function(
+            [patterns[s] for s in chosen], fraction, year_index, grid
+        )
+        array = da.map_blocks(  # type: ignore[no-untyped-call]
+            block, dtype=np.float32, chunks=chunks, meta=np.array(())
+        )
         assert array.shape == shape
         data[variable(sector)] = (DIMS, array, variable_attrs(sector))
 

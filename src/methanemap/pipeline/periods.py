@@ -1,8 +1,8 @@
 """8-day periods: the time axis of every cube.
 
-A year has 46 periods starting on days 1, 9, 17, ... 361 of the year. The last one runs to
-31 December (5 days, 6 in a leap year); no period crosses a year end. A period's id is
-``YYYY-Pnn`` with ``nn`` from 01 to 46.
+A year has 46 periods starting on days 1, 9, 17, ... 361 of the year. The last one runs
+to 31 December (5 days, 6 in a leap year); no period crosses a year end. A period's id
+is ``YYYY-Pnn`` with ``nn`` from 01 to 46.
 """
 
 import re

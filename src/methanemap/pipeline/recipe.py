@@ -1,4 +1,4 @@
-"""Pipeline recipes: which inputs build a cube, for which years (TOML files in ingest/)."""
+"""Pipeline recipes: which inputs build a cube, and for which years (ingest/*.toml)."""
 
 import tomllib
 from pathlib import Path
@@ -62,6 +62,6 @@ def load_recipe(path: Path) -> Recipe:
 
 
 def default_recipe() -> Recipe:
-    """The default recipe: ingest/default.toml when run from a checkout, else built-in."""
+    """The default recipe: ingest/default.toml in a checkout, else the built-in one."""
     path = Path(__file__).resolve().parents[3] / "ingest" / "default.toml"
     return load_recipe(path) if path.is_file() else Recipe()

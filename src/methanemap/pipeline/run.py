@@ -86,10 +86,14 @@ def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
     )
     groups = totals[totals["kind"] == "remainder"].assign(
         unit=lambda f: f["entity"],
-        members=lambda f: [tuple(iea.remainder_members(e, listed)) for e in f["entity"]],
+        members=lambda f: [
+            tuple(iea.remainder_members(e, listed)) for e in f["entity"]
+        ],
     )
     units = pd.concat([countries_, groups], ignore_index=True)
-    units = pd.concat([units, _world_residual(totals, units, listed)], ignore_index=True)
+    units = pd.concat(
+        [units, _world_residual(totals, units, listed)], ignore_index=True
+    )
     return units[["unit", "members", "sector", "emission_t"]]
 
 
@@ -107,9 +111,7 @@ def _world_residual(
     return pd.DataFrame(rows, columns=["unit", "members", "sector", "emission_t"])
 
 
-def ingest(
-    recipe: Recipe, store: str, progress: Progress = lambda _: None
-) -> str:
+def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> str:
     """Build the cube of `recipe` and publish it at `store`; returns the version."""
     started = datetime.now(UTC)
     allocation = prepare(recipe, progress)

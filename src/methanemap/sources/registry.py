@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 import pooch
+import requests
 
 from methanemap.config import get_settings
 from methanemap.errors import CorruptInputError, MissingInputError
@@ -48,7 +49,9 @@ def get_input(name: str) -> Input:
         return inputs()[name]
     except KeyError:
         known = ", ".join(sorted(inputs()))
-        raise MissingInputError(f"unknown input {name!r}; known inputs: {known}") from None
+        raise MissingInputError(
+            f"unknown input {name!r}; known inputs: {known}"
+        ) from None
 
 
 def fetch(name: str, mirror: Path | None = None) -> Path:
@@ -97,6 +100,18 @@ def _sha256(path: Path, mtime_ns: int, size: int) -> str:
 
 def _download(entry: Input) -> Path:
     """Download `entry` into the cache (once) and verify it."""
+    try:
+        return _retrieve(entry)
+    except (OSError, ValueError, requests.RequestException) as exc:
+        if isinstance(exc, CorruptInputError):
+            raise
+        raise MissingInputError(
+            f"input {entry.name!r} could not be downloaded from {entry.url}: {exc}; "
+            "set METHANEMAP_DATA_MIRROR to a directory holding the inputs"
+        ) from None
+
+
+def _retrieve(entry: Input) -> Path:
     cache_dir = get_settings().data_cache
     log.info("downloading input %s from %s", entry.name, entry.url)
     if not entry.member:

@@ -1,4 +1,4 @@
-"""The versioned cube store: the only part of methanemap that imports zarr or icechunk."""
+"""The versioned cube store: the only part of methanemap importing zarr or icechunk."""
 
 import icechunk
 

@@ -18,7 +18,7 @@ def cube_attrs(
         "Conventions": "CF-1.11, ACDD-1.3",
         "title": recipe.title,
         "summary": (
-            "Fossil-fuel CH4 emissions (coal mining, oil, gas) per 0.1 degree grid cell "
+            "Fossil-fuel CH4 emissions (coal mining, oil, gas) per 0.1 degree cell "
             "and 8-day period. National totals per sector are placed within each "
             "country on the locations of coal mines and oil and gas fields, and scaled "
             "in time by activity series."

@@ -10,7 +10,7 @@ from methanemap.store.repo import BRANCH, open_repository
 
 @dataclass(frozen=True)
 class CubeSnapshot:
-    """One published version of the cube: a lazy dataset and the version that names it."""
+    """One published version of the cube: a lazy dataset and its version."""
 
     ds: xr.Dataset
     version: str

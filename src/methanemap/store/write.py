@@ -23,7 +23,10 @@ def encoding_for(ds: xr.Dataset) -> dict[str, dict[str, object]]:
         if var.dims == DIMS:
             chunks = tuple(min(SPATIAL_CHUNKS[d], var.sizes[d]) for d in DIMS)
             encoding[str(name)] = {"chunks": chunks, "fill_value": 0.0}
-    encoding["time"] = {"units": "days since 1970-01-01", "calendar": "proleptic_gregorian"}
+    encoding["time"] = {
+        "units": "days since 1970-01-01",
+        "calendar": "proleptic_gregorian",
+    }
     return encoding
 
 
