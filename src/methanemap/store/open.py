@@ -1,6 +1,7 @@
 """Open one consistent version of a cube for reading."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import xarray as xr
 
@@ -10,11 +11,35 @@ from methanemap.store.repo import BRANCH, open_repository
 
 @dataclass(frozen=True)
 class CubeSnapshot:
-    """One published version of the cube: a lazy dataset and its version."""
+    """One published version of the cube: lazy datasets and the version naming them.
+
+    Attributes
+    ----------
+    ds
+        The full-resolution cube: ``emission_<sector>`` (time, lat, lon), t per cell
+        and period, chunked for spatial reads.
+    version
+        The snapshot id of this version.
+    location
+        Where the cube lives (path or URL).
+    overviews
+        Coarser copies for low zooms by level ``k`` (cells of ``2**k`` x ``2**k`` fine
+        cells, mass summed, so each level keeps the full-resolution mass); empty when
+        the cube has none.
+    history
+        The same variables chunked along time (whole history of small cell blocks),
+        for fast cell time series; None when the cube has none.
+    attribution
+        Which allocation unit (country or group) each cell's mass belongs to, per
+        sector, for country totals; None when the cube has none.
+    """
 
     ds: xr.Dataset
     version: str
     location: str
+    overviews: Mapping[int, xr.Dataset] = field(default_factory=dict)
+    history: xr.Dataset | None = None
+    attribution: xr.Dataset | None = None
 
 
 def open_cube(location: str, version: str | None = None) -> CubeSnapshot:
