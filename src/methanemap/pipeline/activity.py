@@ -39,7 +39,7 @@ def unit_factors(
     for sector, group in units.groupby("sector"):
         table = _wide(series[sector], [base_year, *years])
         world = _ratio(table, years, base_year)
-        for unit in group.itertuples(index=False):
+        for unit in group.drop_duplicates("unit").itertuples(index=False):
             own = table.loc[table.index.intersection(list(unit.members))]
             ratio = _ratio(own, years, base_year)
             for year in years:

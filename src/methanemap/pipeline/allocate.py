@@ -1,10 +1,12 @@
 """Allocation: national totals placed on the grid by infrastructure proxies.
 
 For each allocation unit (a country, or a remainder group of countries that a national
-table reports together) and sector, the unit's annual total is shared among the grid
-cells of its proxy points in proportion to their weights. A unit with no proxy point
-falls back to a country-uniform layer: its total spread over its countries' land in
-proportion to covered cell area. Every tonne of every unit lands in some cell.
+table reports together) and sub-sector, the unit's annual total is shared among the grid
+cells of its proxy points in proportion to their weights. Where a sub-sector blends
+several proxy sources, each source present in the unit contributes its blend share
+(renormalised over the sources present). A unit with no proxy point falls back to a
+country-uniform layer: its total spread over its countries' land in proportion to
+covered cell area. Every tonne of every unit lands in some cell.
 """
 
 import logging
@@ -22,7 +24,7 @@ log = logging.getLogger(__name__)
 
 INFRASTRUCTURE = "infrastructure"
 UNIFORM = "country-uniform"
-PATTERN_COLUMNS = ["unit", "sector", "row", "col", "emission_t", "method"]
+PATTERN_COLUMNS = ["unit", "sector", "subsector", "row", "col", "emission_t", "method"]
 
 
 def allocate(
@@ -30,28 +32,42 @@ def allocate(
     points: dict[str, pd.DataFrame],
     coverage: pd.DataFrame,
     grid: Grid = CANONICAL,
+    blends: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Annual emission pattern of every unit and sector.
 
     Parameters
     ----------
     units
-        Columns ``unit``, ``members`` (tuple of iso3), ``sector`` and ``emission_t``
-        (tonnes CH4 per year).
+        Columns ``unit``, ``members`` (tuple of iso3), ``sector``, ``subsector`` (the
+        key of `points`; defaults to the sector) and ``emission_t`` (t CH4 a-1).
     points
-        Proxy points per sector, columns ``iso3``, ``lon``, ``lat``, ``weight`` (any
-        non-negative unit; only shares within a unit matter).
+        Proxy points per sub-sector, columns ``iso3``, ``lon``, ``lat``, ``weight``
+        (non-negative; only shares within a unit and source matter) and ``source``.
     coverage
         Country coverage of cells (see `methanemap.pipeline.countries`).
+    blends
+        Per sub-sector, the share of each proxy source; a source not named shares
+        equally with the others.
 
     Returns
     -------
-    DataFrame with columns ``unit, sector, row, col, emission_t, method``; per unit and
-    sector its ``emission_t`` sums to the unit's total.
+    DataFrame with columns ``unit, sector, subsector, row, col, emission_t, method``;
+    per unit and sub-sector its ``emission_t`` sums to the unit's total.
     """
+    if "subsector" not in units:
+        units = units.assign(subsector=units["sector"])
     by_country = {str(iso): cells for iso, cells in coverage.groupby("iso3")}
+    cells = {key: _cells_of_points(frame, grid) for key, frame in points.items()}
+    blends = blends or {}
     parts = [
-        _allocate_unit(unit, points.get(unit.sector), by_country, grid)
+        _allocate_unit(
+            unit,
+            cells.get(unit.subsector),
+            blends.get(unit.subsector, {}),
+            by_country,
+            grid,
+        )
         for unit in map(Unit.from_row, units.itertuples(index=False))
         if unit.emission_t > 0
     ]
@@ -73,21 +89,29 @@ class Unit:
     unit: str
     members: tuple[str, ...]
     sector: str
+    subsector: str
     emission_t: float
 
     @classmethod
     def from_row(cls, row: Any) -> "Unit":
-        return cls(str(row.unit), tuple(row.members), str(row.sector), row.emission_t)
+        return cls(
+            str(row.unit),
+            tuple(row.members),
+            str(row.sector),
+            str(row.subsector),
+            float(row.emission_t),
+        )
 
 
 def _allocate_unit(
     unit: Unit,
     points: pd.DataFrame | None,
+    blend: dict[str, float],
     by_country: dict[str, pd.DataFrame],
     grid: Grid,
 ) -> pd.DataFrame:
     members = set(unit.members)
-    cells = _point_cells(points, members, grid)
+    cells = _blended_cells(points, members, blend)
     method = INFRASTRUCTURE
     if cells.empty:
         cells, method = _uniform_cells(by_country, members, grid), UNIFORM
@@ -102,6 +126,7 @@ def _allocate_unit(
         {
             "unit": unit.unit,
             "sector": unit.sector,
+            "subsector": unit.subsector,
             "row": cells["row"].to_numpy(),
             "col": cells["col"].to_numpy(),
             "emission_t": share.to_numpy() * unit.emission_t,
@@ -110,21 +135,37 @@ def _allocate_unit(
     )
 
 
-def _point_cells(
-    points: pd.DataFrame | None, members: set[str], grid: Grid
-) -> pd.DataFrame:
-    """Proxy weight summed per cell over the points of `members`."""
-    if points is None:
-        return pd.DataFrame(columns=["row", "col", "weight"])
-    mine = points[points["iso3"].isin(members) & (points["weight"] > 0)]
+def _cells_of_points(points: pd.DataFrame, grid: Grid) -> pd.DataFrame:
+    """Proxy weight summed per country, source and cell."""
+    points = points[points["weight"] > 0]
+    if "source" not in points:
+        points = points.assign(source="proxy")
     cells = pd.DataFrame(
         {
-            "row": grid.rows(mine["lat"].to_numpy()),
-            "col": grid.cols(mine["lon"].to_numpy()),
-            "weight": mine["weight"].to_numpy(np.float64),
+            "iso3": points["iso3"].to_numpy(),
+            "source": points["source"].to_numpy(),
+            "row": grid.rows(points["lat"].to_numpy()),
+            "col": grid.cols(points["lon"].to_numpy()),
+            "weight": points["weight"].to_numpy(np.float64),
         }
     )
-    return cells.groupby(["row", "col"], as_index=False)["weight"].sum()
+    keys = ["iso3", "source", "row", "col"]
+    return cells.groupby(keys, as_index=False)["weight"].sum()
+
+
+def _blended_cells(
+    cells: pd.DataFrame | None, members: set[str], blend: dict[str, float]
+) -> pd.DataFrame:
+    """Cell weights of `members`, each source normalised and given its blend share."""
+    if cells is None:
+        return pd.DataFrame(columns=["row", "col", "weight"])
+    mine = cells[cells["iso3"].isin(members)]
+    totals = mine.groupby("source")["weight"].sum()
+    shares = pd.Series({s: blend.get(s, 1.0) for s in totals.index}, dtype=float)
+    shares = shares / shares.sum() if len(shares) else shares
+    weight = mine["weight"] / mine["source"].map(totals) * mine["source"].map(shares)
+    mine = mine.assign(weight=weight)
+    return mine.groupby(["row", "col"], as_index=False)["weight"].sum()
 
 
 def _uniform_cells(

@@ -5,11 +5,18 @@ coal
     GEM coal mines weighted by production, else capacity, converted to tonnes CH4 with
     the world ratio of Climate TRACE CH4 to GEM output so both sources share one unit.
 oil
-    GEM oil and gas fields weighted by oil production (million bbl a-1).
-gas
+    Half GEM oil and gas fields weighted by oil production (million bbl a-1), half
+    VIIRS upstream flares weighted by flared volume (bcm, 2017): venting and flaring
+    concentrate where associated gas is flared.
+gas_production
     GEM oil and gas fields weighted by gas production (million m3 a-1).
+gas_transport
+    Operating GEM gas pipelines (length x capacity per cell, 80 %) and operating LNG
+    terminals (capacity, 20 %); see `methanemap.pipeline.pipelines`.
 
-A field of a joint area (two countries) counts half for each.
+A field or flare of a joint area (two countries) counts half for each. Within a unit
+each source is normalised first, then weighted by its share in `BLENDS`; a source with
+no point in the unit leaves its share to the others.
 """
 
 import logging
@@ -19,6 +26,15 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 POINT_COLUMNS = ["iso3", "lon", "lat", "weight", "source"]
+
+FIELDS = "gem_oil_gas_fields"
+FLARES = "viirs_flares_2017"
+PIPELINES = "gem_gas_infrastructure:pipelines"
+LNG = "gem_gas_infrastructure:lng"
+BLENDS: dict[str, dict[str, float]] = {
+    "oil": {FIELDS: 0.5, FLARES: 0.5},
+    "gas_transport": {PIPELINES: 0.8, LNG: 0.2},
+}
 
 
 def coal_points(ct_assets: pd.DataFrame, gem_mines: pd.DataFrame) -> pd.DataFrame:
@@ -55,6 +71,14 @@ def field_points(fields: pd.DataFrame, column: str, source: str) -> pd.DataFrame
     share = 1 / producing["countries"].map(len)
     weight = exploded[column] * share.reindex(exploded.index)
     return _points(exploded, weight, source)
+
+
+def flare_points(flares: pd.DataFrame) -> pd.DataFrame:
+    """Upstream flares weighted by flared volume (bcm); joint areas split."""
+    upstream = flares[(flares["kind"] == "upstream") & (flares["volume_bcm"] > 0)]
+    exploded = upstream.assign(iso3=upstream["countries"]).explode("iso3")
+    share = 1 / upstream["countries"].map(len).reindex(exploded.index)
+    return _points(exploded, exploded["volume_bcm"] * share, FLARES)
 
 
 def _points(frame: pd.DataFrame, weight: pd.Series, source: str) -> pd.DataFrame:

@@ -21,6 +21,8 @@ class RecipeInputs(BaseModel):
     coal_assets: str = "climatetrace_coal_assets"
     coal_mines: str = "gem_coal_mines"
     oil_gas_fields: str = "gem_oil_gas_fields"
+    gas_infrastructure: str = "gem_gas_infrastructure"
+    flares: str = "viirs_flares_2017"
 
     @model_validator(mode="after")
     def _known(self) -> "RecipeInputs":

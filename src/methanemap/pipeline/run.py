@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import geopandas as gpd
 import pandas as pd
 
 from methanemap import __version__
@@ -17,9 +18,16 @@ from methanemap.pipeline.allocate import allocate
 from methanemap.pipeline.countries import country_coverage
 from methanemap.pipeline.cube import build_cube, sector_patterns
 from methanemap.pipeline.periods import periods_of_years
-from methanemap.pipeline.proxies import coal_points, field_points
+from methanemap.pipeline.pipelines import lng_points, pipeline_points
+from methanemap.pipeline.proxies import (
+    BLENDS,
+    FIELDS,
+    coal_points,
+    field_points,
+    flare_points,
+)
 from methanemap.pipeline.recipe import Recipe
-from methanemap.sources import climatetrace, countries, gem, iea
+from methanemap.sources import climatetrace, countries, gem, iea, viirs
 from methanemap.sources.registry import fetch, get_input
 from methanemap.store import write_cube
 from methanemap.store.metadata import cube_attrs
@@ -46,17 +54,10 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
         boundaries = countries.read_boundaries(fetch(names.boundaries))
         units = allocation_units(totals)
     with _step("read infrastructure proxies", progress):
-        fields = gem.read_oil_gas_fields(fetch(names.oil_gas_fields))
-        points = {
-            "coal": coal_points(
-                climatetrace.read_coal_assets(fetch(names.coal_assets)),
-                gem.read_coal_mines(fetch(names.coal_mines)),
-            ),
-            "oil": field_points(fields, "oil_mbbl", names.oil_gas_fields),
-            "gas": field_points(fields, "gas_mm3", names.oil_gas_fields),
-        }
+        points = read_proxies(recipe, boundaries)
     with _step("allocate national totals on the 0.1 degree grid", progress):
-        pattern = allocate(units, points, country_coverage(boundaries))
+        coverage = country_coverage(boundaries)
+        pattern = allocate(units, points, coverage, blends=BLENDS)
     with _step("read activity series and scale by year", progress):
         coal = climatetrace.read_country_series(fetch(names.coal_activity))
         oil_gas = climatetrace.read_country_series(fetch(names.oil_gas_activity))
@@ -70,6 +71,34 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
 
 
 WORLD_RESIDUAL = "World residual"
+UNIT_COLUMNS = ["unit", "members", "sector", "subsector", "emission_t"]
+
+
+def read_proxies(
+    recipe: Recipe, boundaries: gpd.GeoDataFrame
+) -> dict[str, pd.DataFrame]:
+    """Proxy points of every sub-sector (see `methanemap.pipeline.proxies`)."""
+    names = recipe.inputs
+    fields = gem.read_oil_gas_fields(fetch(names.oil_gas_fields))
+    infrastructure = gem.read_gas_infrastructure(fetch(names.gas_infrastructure))
+    coal = coal_points(
+        climatetrace.read_coal_assets(fetch(names.coal_assets)),
+        gem.read_coal_mines(fetch(names.coal_mines)),
+    )
+    oil = [
+        field_points(fields, "oil_mbbl", FIELDS),
+        flare_points(viirs.read_flares(fetch(names.flares))),
+    ]
+    transport = [
+        pipeline_points(infrastructure, boundaries),
+        lng_points(infrastructure),
+    ]
+    return {
+        "coal": coal,
+        "oil": pd.concat(oil, ignore_index=True),
+        "gas_production": field_points(fields, "gas_mm3", FIELDS),
+        "gas_transport": pd.concat(transport, ignore_index=True),
+    }
 
 
 def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
@@ -100,15 +129,22 @@ def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
 def _world_residual(
     totals: pd.DataFrame, units: pd.DataFrame, listed: set[str]
 ) -> pd.DataFrame:
-    world = totals[totals["kind"] == "world"].groupby("sector")["emission_t"].sum()
-    residual = world - units.groupby("sector")["emission_t"].sum()
+    keys = ["sector", "subsector"]
+    world = totals[totals["kind"] == "world"].groupby(keys)["emission_t"].sum()
+    residual = world - units.groupby(keys)["emission_t"].sum()
     members = tuple(iea.remainder_members("Other", listed))
     rows = [
-        {"unit": WORLD_RESIDUAL, "members": members, "sector": s, "emission_t": t}
-        for s, t in residual.items()
-        if t > 0
+        {
+            "unit": WORLD_RESIDUAL,
+            "members": members,
+            "sector": sector,
+            "subsector": subsector,
+            "emission_t": tonnes,
+        }
+        for (sector, subsector), tonnes in residual.items()
+        if tonnes > 0
     ]
-    return pd.DataFrame(rows, columns=["unit", "members", "sector", "emission_t"])
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
 def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> str:

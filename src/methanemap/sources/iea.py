@@ -18,16 +18,25 @@ from methanemap.sources.tables import (
     warn_quirk,
 )
 
-#: IEA energy segments summed into each methanemap sector (all `reason`s).
-SEGMENT_SECTORS = {
+#: IEA energy segments summed into each sub-sector (all `reason`s). Gas production and
+#: gas transport are placed on different proxies, then summed into the gas sector.
+SEGMENT_SUBSECTORS = {
     "Steam coal": "coal",
     "Coking coal": "coal",
     "Onshore oil": "oil",
     "Offshore oil": "oil",
-    "Onshore gas": "gas",
-    "Offshore gas": "gas",
-    "Gas pipelines and LNG facilities": "gas",
+    "Onshore gas": "gas_production",
+    "Offshore gas": "gas_production",
+    "Gas pipelines and LNG facilities": "gas_transport",
 }
+SUBSECTOR_SECTORS = {
+    "coal": "coal",
+    "oil": "oil",
+    "gas_production": "gas",
+    "gas_transport": "gas",
+}
+#: IEA energy segments summed into each methanemap sector.
+SEGMENT_SECTORS = {seg: SUBSECTOR_SECTORS[sub] for seg, sub in SEGMENT_SUBSECTORS.items()}
 #: Fossil segments IEA does not split by sector; they are left out, with a warning.
 UNSPLIT_SEGMENTS = (
     "Satellite-detected large oil and gas emissions",
@@ -45,7 +54,16 @@ REMAINDERS = frozenset(
         "Other countries in Southeast Asia",
     }
 )
-COLUMNS = ["entity", "iso3", "kind", "region", "sector", "emission_t", "year"]
+COLUMNS = [
+    "entity",
+    "iso3",
+    "kind",
+    "region",
+    "sector",
+    "subsector",
+    "emission_t",
+    "year",
+]
 
 # ALA: Åland, part of Finland, with its own Natural Earth polygon.
 EU27 = frozenset(
@@ -133,21 +151,25 @@ def _energy_rows(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _sector_sums(energy: pd.DataFrame) -> pd.DataFrame:
-    rows = energy.assign(sector=energy["segment"].map(SEGMENT_SECTORS))
+    rows = energy.assign(subsector=energy["segment"].map(SEGMENT_SUBSECTORS))
     sums = (
-        rows.dropna(subset=["sector"]).groupby(["country", "sector"])["emissions"].sum()
+        rows.dropna(subset=["subsector"])
+        .groupby(["country", "subsector"])["emissions"]
+        .sum()
     )
     entities = sorted(energy["country"].unique())
-    sectors = sorted(set(SEGMENT_SECTORS.values()))
+    subsectors = sorted(SUBSECTOR_SECTORS)
 
     # Every entity gets every sector, 0 where IEA lists none, so that a listed country
     # such as Vietnam (no coal, oil or gas segment) never counts into a remainder group.
-    full = pd.MultiIndex.from_product([entities, sectors], names=["entity", "sector"])
-    table = sums.rename_axis(["entity", "sector"]).reindex(full, fill_value=0.0)
+    names = ["entity", "subsector"]
+    full = pd.MultiIndex.from_product([entities, subsectors], names=names)
+    table = sums.rename_axis(names).reindex(full, fill_value=0.0)
     table = table.reset_index(name="emissions")
 
     region = energy.groupby("country")["region"].first()
     return table.assign(
+        sector=table["subsector"].map(SUBSECTOR_SECTORS),
         region=table["entity"].map(region),
         emission_t=table["emissions"] * 1000.0,  # kt -> t
         year=energy["year"].iloc[0],
@@ -188,7 +210,7 @@ def _warn_unsplit(energy: pd.DataFrame) -> None:
 def _warn_world_gap(table: pd.DataFrame) -> None:
     parts = table[table["kind"].isin(["country", "remainder"])]
     summed = parts.groupby("sector")["emission_t"].sum()
-    world = table[table["kind"] == "world"].set_index("sector")["emission_t"]
+    world = table[table["kind"] == "world"].groupby("sector")["emission_t"].sum()
     gap = (world - summed).dropna()
 
     large = gap[(gap / world).abs() > 1e-3]
@@ -199,7 +221,7 @@ def _warn_world_gap(table: pd.DataFrame) -> None:
         )
         warn_quirk(
             f"IEA World rows exceed the sum of their countries and remainder groups: "
-            f"{shares}; no row holds that part, so allocating the rows misses it",
+            f"{shares}; no row holds that part",
             stacklevel=4,
         )
 
