@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from methanemap.grid import Grid
+from methanemap.pipeline.activity import period_weights
 from methanemap.pipeline.cube import build_cube, sector_patterns
 from methanemap.pipeline.periods import periods_of_years
 
@@ -40,8 +41,10 @@ def make_cube(masses, years=(2021, 2022), factor_2021=0.5):
         ],
         columns=["unit", "sector", "year", "factor"],
     )
-    patterns = sector_patterns(pattern, factors, list(years), GRID)
-    return build_cube(patterns, periods_of_years(list(years)), GRID)
+    periods = periods_of_years(list(years))
+    weights = period_weights(factors, periods)
+    patterns = sector_patterns(pattern, weights, len(periods), GRID)
+    return build_cube(patterns, periods, GRID)
 
 
 def test_building_the_cube_computes_nothing():

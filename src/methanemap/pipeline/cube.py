@@ -1,8 +1,10 @@
 """From annual patterns to the 8-day cube, lazily with Dask.
 
 A cell's emission in a period is the sum over the units allocated to it of the unit's
-annual mass in the base year, times the unit's activity factor for the period's year,
-times the period's share of its year (days in the period over days in the year).
+annual mass in the base year times the unit's weight for the period: its activity
+factor for the period's year, times the period's share of its year (days in the period
+over days in the year), times the unit's within-year shape where it has one (see
+`methanemap.pipeline.activity.period_weights`).
 """
 
 from collections.abc import Callable
@@ -15,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from methanemap.grid import CANONICAL, Grid
-from methanemap.pipeline.periods import Period, time_coords, year_fraction
+from methanemap.pipeline.periods import Period, time_coords
 from methanemap.store.schema import (
     COORD_ATTRS,
     DIMS,
@@ -35,8 +37,9 @@ class SectorPattern:
     row: npt.NDArray[np.int64]
     col: npt.NDArray[np.int64]
     annual_t: npt.NDArray[np.float64]  # base-year tonnes per entry
-    unit_index: npt.NDArray[np.int64]  # row of `factors` for each entry
-    factors: npt.NDArray[np.float64]  # (unit, year) activity factors
+    unit_index: npt.NDArray[np.int64]  # row of `weights` for each entry
+    weights: npt.NDArray[np.float64]  # (unit, period) multipliers of annual_t
+    units: tuple[str, ...]  # unit names, in the order of `weights`
     block: npt.NDArray[np.int64]  # block id of each entry, ascending
 
     def in_block(self, r0: int, c0: int, grid: Grid) -> slice:
@@ -57,20 +60,28 @@ def _block_id(
 
 
 def sector_patterns(
-    pattern: pd.DataFrame, factors: pd.DataFrame, years: list[int], grid: Grid
+    pattern: pd.DataFrame, weights: pd.DataFrame, n_periods: int, grid: Grid
 ) -> dict[str, SectorPattern]:
-    """Flatten the allocation of each sector for fast per-block scattering."""
+    """Flatten the allocation of each sector for fast per-block scattering.
+
+    Parameters
+    ----------
+    pattern
+        Allocation: columns ``unit, sector, row, col, emission_t`` (base-year t).
+    weights
+        Columns ``unit, sector, period, weight`` (see `period_weights`).
+    """
     out = {}
     for sector in SECTORS:
         mine = pattern[pattern["sector"] == sector]
-        table = factors[factors["sector"] == sector].pivot(
-            index="unit", columns="year", values="factor"
+        table = weights[weights["sector"] == sector].pivot(
+            index="unit", columns="period", values="weight"
         )
-        table = table.reindex(columns=years)
+        table = table.reindex(columns=range(n_periods))
         index = table.index.get_indexer(mine["unit"])
         if (index < 0).any():
             missing = sorted(set(mine["unit"][index < 0]))
-            raise ValueError(f"no activity factor for units {missing} ({sector})")
+            raise ValueError(f"no period weights for units {missing} ({sector})")
         row, col = mine["row"].to_numpy(np.int64), mine["col"].to_numpy(np.int64)
         block = _block_id(row, col, grid)
         order = np.argsort(block, kind="stable")
@@ -79,7 +90,8 @@ def sector_patterns(
             col=col[order],
             annual_t=mine["emission_t"].to_numpy(np.float64)[order],
             unit_index=index.astype(np.int64)[order],
-            factors=table.to_numpy(np.float64),
+            weights=table.to_numpy(np.float64),
+            units=tuple(str(u) for u in table.index),
             block=block[order],
         )
     return out
@@ -92,19 +104,13 @@ def build_cube(
     attrs: dict[str, str | float] | None = None,
 ) -> xr.Dataset:
     """The lazy cube: one variable per sector plus the total; nothing is computed."""
-    fraction = year_fraction(periods)
-    year_index = np.searchsorted(
-        sorted({p.year for p in periods}), [p.year for p in periods]
-    )
     shape = (len(periods), grid.nlat, grid.nlon)
     chunks = ((1,) * len(periods), _splits(grid.nlat), _splits(grid.nlon))
 
     data = {}
     for sector in (*SECTORS, TOTAL):
         chosen = list(SECTORS) if sector == TOTAL else [sector]
-        block = _block_function(
-            [patterns[s] for s in chosen], fraction, year_index, grid
-        )
+        block = _block_function([patterns[s] for s in chosen], grid)
         array = da.map_blocks(  # type: ignore[no-untyped-call]
             block, dtype=np.float32, chunks=chunks, meta=np.array(())
         )
@@ -127,10 +133,7 @@ def _splits(n: int) -> tuple[int, ...]:
 
 
 def _block_function(
-    patterns: list[SectorPattern],
-    fraction: npt.NDArray[np.float64],
-    year_index: npt.NDArray[np.int64],
-    grid: Grid,
+    patterns: list[SectorPattern], grid: Grid
 ) -> Callable[..., npt.NDArray[np.float32]]:
     """A map_blocks function scattering the patterns into one (1, rows, cols) block."""
 
@@ -140,8 +143,8 @@ def _block_function(
         for p in patterns:
             part = p.in_block(r0, c0, grid)
             local = (p.row[part] - r0) * (c1 - c0) + (p.col[part] - c0)
-            mass = p.annual_t[part] * p.factors[p.unit_index[part], year_index[t0]]
-            out += np.bincount(local, weights=mass * fraction[t0], minlength=out.size)
+            mass = p.annual_t[part] * p.weights[p.unit_index[part], t0]
+            out += np.bincount(local, weights=mass, minlength=out.size)
         return out.astype(np.float32).reshape(1, r1 - r0, c1 - c0)
 
     return block

@@ -23,6 +23,7 @@ class RecipeInputs(BaseModel):
     oil_gas_fields: str = "gem_oil_gas_fields"
     gas_infrastructure: str = "gem_gas_infrastructure"
     flares: str = "viirs_flares_2017"
+    us_oil_monthly: str = "eia_us_crude_monthly"
 
     @model_validator(mode="after")
     def _known(self) -> "RecipeInputs":

@@ -10,14 +10,20 @@ from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
+import xarray as xr
 
 from methanemap import __version__
 from methanemap.grid import CANONICAL
-from methanemap.pipeline.activity import unit_factors
+from methanemap.pipeline.activity import (
+    FloatArray,
+    monthly_shape,
+    period_weights,
+    unit_factors,
+)
 from methanemap.pipeline.allocate import allocate
 from methanemap.pipeline.countries import country_coverage
 from methanemap.pipeline.cube import build_cube, sector_patterns
-from methanemap.pipeline.periods import periods_of_years
+from methanemap.pipeline.periods import Period, periods_of_years
 from methanemap.pipeline.pipelines import lng_points, pipeline_points
 from methanemap.pipeline.proxies import (
     BLENDS,
@@ -27,7 +33,7 @@ from methanemap.pipeline.proxies import (
     flare_points,
 )
 from methanemap.pipeline.recipe import Recipe
-from methanemap.sources import climatetrace, countries, gem, iea, viirs
+from methanemap.sources import climatetrace, countries, eia, gem, iea, viirs
 from methanemap.sources.registry import fetch, get_input
 from methanemap.store import write_cube
 from methanemap.store.metadata import cube_attrs
@@ -44,6 +50,8 @@ class Allocation:
     units: pd.DataFrame
     pattern: pd.DataFrame
     factors: pd.DataFrame
+    periods: list[Period]
+    weights: pd.DataFrame
 
 
 def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
@@ -67,7 +75,27 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
             "gas": oil_gas.rename(columns={"emission_t": "value"}),
         }
         factors = unit_factors(units, series, recipe.base_year, recipe.years)
-    return Allocation(units=units, pattern=pattern, factors=factors)
+        periods = periods_of_years(recipe.years)
+        weights = period_weights(factors, periods, read_shapes(recipe, periods))
+    return Allocation(units, pattern, factors, periods, weights)
+
+
+def read_shapes(
+    recipe: Recipe, periods: list[Period]
+) -> dict[tuple[str, str], FloatArray]:
+    """Within-year shapes of the units with monthly activity (US oil)."""
+    monthly = eia.read_monthly(fetch(recipe.inputs.us_oil_monthly))
+    return {("USA", "oil"): monthly_shape(monthly, periods)}
+
+
+def build(recipe: Recipe, allocation: Allocation, started: datetime) -> xr.Dataset:
+    """The lazy cube of an allocation, with its CF/ACDD attributes and provenance."""
+    periods = allocation.periods
+    patterns = sector_patterns(
+        allocation.pattern, allocation.weights, len(periods), CANONICAL
+    )
+    attrs = cube_attrs(recipe, periods, provenance(recipe, started))
+    return build_cube(patterns, periods, attrs=attrs)
 
 
 WORLD_RESIDUAL = "World residual"
@@ -151,12 +179,8 @@ def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> s
     """Build the cube of `recipe` and publish it at `store`; returns the version."""
     started = datetime.now(UTC)
     allocation = prepare(recipe, progress)
-    periods = periods_of_years(recipe.years)
-    patterns = sector_patterns(
-        allocation.pattern, allocation.factors, sorted(set(recipe.years)), CANONICAL
-    )
-    attrs = cube_attrs(recipe, periods, provenance(recipe, started))
-    cube = build_cube(patterns, periods, attrs=attrs)
+    periods = allocation.periods
+    cube = build(recipe, allocation, started)
     with _step(f"compute and write {len(periods)} periods", progress):
         first, last = periods[0].id, periods[-1].id
         message = f"ingest {recipe.name}: periods {first}..{last}"
