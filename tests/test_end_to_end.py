@@ -161,3 +161,66 @@ def _sector_values(body):
             k: (v["value"] if isinstance(v, dict) else v) for k, v in sectors.items()
         }
     return {item["sector"]: item["value"] for item in sectors}
+
+
+@pytest.fixture(scope="module")
+def attribution(store):
+    return open_cube(str(store)).attribution
+
+
+@pytest.fixture(scope="module")
+def national(store):
+    """IEA national totals per country and sector (t a-1), read independently."""
+    from methanemap.sources import iea
+    from methanemap.sources.registry import fetch
+
+    totals = iea.read_national_totals(fetch("iea_methane_tracker"))
+    countries = totals[totals["kind"] == "country"]
+    return countries.groupby(["iso3", "sector"])["emission_t"].sum()
+
+
+@pytest.mark.parametrize("period", [0, 17, 45])
+def test_every_cell_is_the_sum_of_its_attributed_units(cube, attribution, period):
+    cells = cube["emission_total"][period].compute().to_numpy().ravel()
+    rebuilt = np.zeros(cells.size)
+    for sector in ("coal", "oil", "gas"):
+        cell = attribution[f"{sector}_cell"].to_numpy()
+        unit = attribution[f"{sector}_unit_index"].to_numpy()
+        annual = attribution[f"{sector}_annual"].to_numpy()
+        weight = attribution[f"{sector}_weight"].to_numpy()[unit, period]
+        rebuilt += np.bincount(cell, weights=annual * weight, minlength=cells.size)
+    assert np.abs(rebuilt - cells).max() <= 1e-6 * cells.max()
+    assert rebuilt.sum() == pytest.approx(cells.astype(np.float64).sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize("sector", ["coal", "oil", "gas"])
+def test_every_country_and_period_holds_its_scaled_national_total(
+    attribution, national, sector
+):
+    units = json.loads(attribution.attrs[f"{sector}_units"])
+    unit = attribution[f"{sector}_unit_index"].to_numpy()
+    annual = attribution[f"{sector}_annual"].to_numpy()
+    weight = attribution[f"{sector}_weight"].to_numpy()  # (unit, period)
+    per_unit = np.bincount(unit, weights=annual, minlength=len(units))
+    days = (attribution["time"].diff("time").dt.days.to_numpy()).tolist() + [5]
+    checked = 0
+    for i, name in enumerate(units):
+        if len(name) != 3 or (name, sector) not in national.index:
+            continue  # remainder groups and the world residual
+        expected = national[(name, sector)] * np.asarray(days) / 365  # 2022: factor 1
+        assert per_unit[i] * weight[i] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+        checked += 1
+    assert checked > 60
+
+
+def test_offshore_fields_count_for_the_country_that_reports_them(attribution):
+    # Norway's oil lies offshore, outside every land polygon, yet is Norway's.
+    units = json.loads(attribution.attrs["oil_units"])
+    norway = units.index("NOR")
+    unit = attribution["oil_unit_index"].to_numpy()
+    cells = attribution["oil_cell"].to_numpy()[unit == norway]
+    lat = CANONICAL.lat[cells // CANONICAL.nlon]
+    lon = CANONICAL.lon[cells % CANONICAL.nlon]
+    north_sea = (lon < 5) & (lat > 56)  # west of the Norwegian coast: all sea
+    share = attribution["oil_annual"].to_numpy()[unit == norway]
+    assert share[north_sea].sum() / share.sum() > 0.5

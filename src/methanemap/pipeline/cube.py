@@ -40,6 +40,7 @@ class SectorPattern:
     unit_index: npt.NDArray[np.int64]  # row of `weights` for each entry
     weights: npt.NDArray[np.float64]  # (unit, period) multipliers of annual_t
     units: tuple[str, ...]  # unit names, in the order of `weights`
+    uniform: npt.NDArray[np.bool_]  # entry placed by the country-uniform fallback
     block: npt.NDArray[np.int64]  # block id of each entry, ascending
 
     def in_block(self, r0: int, c0: int, grid: Grid) -> slice:
@@ -85,6 +86,11 @@ def sector_patterns(
         row, col = mine["row"].to_numpy(np.int64), mine["col"].to_numpy(np.int64)
         block = _block_id(row, col, grid)
         order = np.argsort(block, kind="stable")
+        uniform = (
+            mine["method"].eq("country-uniform").to_numpy()
+            if "method" in mine
+            else np.zeros(len(mine), dtype=bool)
+        )
         out[sector] = SectorPattern(
             row=row[order],
             col=col[order],
@@ -92,6 +98,7 @@ def sector_patterns(
             unit_index=index.astype(np.int64)[order],
             weights=table.to_numpy(np.float64),
             units=tuple(str(u) for u in table.index),
+            uniform=uniform[order],
             block=block[order],
         )
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -21,6 +22,11 @@ from methanemap.pipeline.activity import (
     unit_factors,
 )
 from methanemap.pipeline.allocate import allocate
+from methanemap.pipeline.attribution import (
+    attribution_dataset,
+    provisional_flags,
+    relative_uncertainty,
+)
 from methanemap.pipeline.countries import country_coverage
 from methanemap.pipeline.cube import build_cube, sector_patterns
 from methanemap.pipeline.periods import Period, periods_of_years
@@ -88,14 +94,44 @@ def read_shapes(
     return {("USA", "oil"): monthly_shape(monthly, periods)}
 
 
-def build(recipe: Recipe, allocation: Allocation, started: datetime) -> xr.Dataset:
-    """The lazy cube of an allocation, with its CF/ACDD attributes and provenance."""
+@dataclass(frozen=True)
+class Built:
+    """A lazy cube and the attribution it was built from, ready to publish."""
+
+    cube: xr.Dataset
+    attribution: xr.Dataset
+
+
+def build(recipe: Recipe, allocation: Allocation, started: datetime) -> Built:
+    """The lazy cube of an allocation, with uncertainty, status and provenance."""
     periods = allocation.periods
     patterns = sector_patterns(
         allocation.pattern, allocation.weights, len(periods), CANONICAL
     )
     attrs = cube_attrs(recipe, periods, provenance(recipe, started))
-    return build_cube(patterns, periods, attrs=attrs)
+    cube = build_cube(patterns, periods, attrs=attrs)
+
+    for sector, field in relative_uncertainty(patterns).items():
+        cube[f"relative_uncertainty_{sector}"] = (("lat", "lon"), field, _REL_ATTRS)
+    flags = provisional_flags(
+        periods, allocation.factors, allocation.units, started.date()
+    )
+    cube["provisional"] = ("time", flags, _PROVISIONAL_ATTRS)
+    attribution = attribution_dataset(patterns, allocation.units, periods)
+    return Built(cube=cube, attribution=attribution)
+
+
+_REL_ATTRS = {
+    "long_name": "relative 1-sigma uncertainty of the cell's emission",
+    "units": "1",
+    "comment": "rule and correlation assumption: methanemap.uncertainty",
+}
+_PROVISIONAL_ATTRS = {
+    "long_name": "whether the period is provisional",
+    "flag_values": np.array([0, 1], dtype=np.int8),
+    "flag_meanings": "final provisional",
+    "comment": "rule: methanemap.pipeline.attribution.provisional_flags",
+}
 
 
 WORLD_RESIDUAL = "World residual"
@@ -180,11 +216,12 @@ def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> s
     started = datetime.now(UTC)
     allocation = prepare(recipe, progress)
     periods = allocation.periods
-    cube = build(recipe, allocation, started)
+    built = build(recipe, allocation, started)
     with _step(f"compute and write {len(periods)} periods", progress):
         first, last = periods[0].id, periods[-1].id
         message = f"ingest {recipe.name}: periods {first}..{last}"
-        return write_cube(cube, store, message)
+        groups = {"attribution": built.attribution}
+        return write_cube(built.cube, store, message, groups=groups)
 
 
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import xarray as xr
+import zarr
 
 from methanemap.errors import NotInCubeError
 from methanemap.store.repo import BRANCH, open_repository
@@ -56,7 +57,20 @@ def open_cube(location: str, version: str | None = None) -> CubeSnapshot:
     else:
         session = _session_at_snapshot(repo, version)
     ds = xr.open_zarr(session.store, consolidated=False, chunks=None)
-    return CubeSnapshot(ds=ds, version=session.snapshot_id, location=location)
+    return CubeSnapshot(
+        ds=ds,
+        version=session.snapshot_id,
+        location=location,
+        attribution=_open_group(session.store, "attribution"),
+    )
+
+
+def _open_group(store: object, name: str) -> xr.Dataset | None:
+    """The group `name` of a cube, or None when this cube has none."""
+    try:
+        return xr.open_zarr(store, group=name, consolidated=False, chunks=None)
+    except (FileNotFoundError, KeyError, zarr.errors.GroupNotFoundError):
+        return None
 
 
 def latest_version(location: str) -> str:

@@ -30,12 +30,23 @@ def encoding_for(ds: xr.Dataset) -> dict[str, dict[str, object]]:
     return encoding
 
 
-def write_cube(ds: xr.Dataset, location: str, message: str) -> str:
-    """Replace the cube at `location` with `ds` in one commit; returns its version."""
+def write_cube(
+    ds: xr.Dataset,
+    location: str,
+    message: str,
+    groups: dict[str, xr.Dataset] | None = None,
+) -> str:
+    """Replace the cube at `location` with `ds` in one commit; returns its version.
+
+    `groups` are written beside the cube in the same commit (for example the
+    attribution), each as a Zarr group of that name.
+    """
     started = time.perf_counter()
     repo = open_or_create_repository(location)
     session = repo.writable_session(BRANCH)
     to_icechunk(ds, session, mode="w", encoding=encoding_for(ds))
+    for name, group in (groups or {}).items():
+        to_icechunk(group, session, group=name, mode="w")
     version = session.commit(message)
     log.info(
         "committed cube version %s to %s in %.1f s",
