@@ -64,10 +64,9 @@ def unit_factors(
 
 def _wide(series: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Series as a table of iso3 by year, for the years asked."""
-    table = series.pivot_table(
-        index="iso3", columns="year", values="value", aggfunc="sum"
-    )
-    return table.reindex(columns=sorted(set(years)))
+    # min_count keeps "not estimated" (NaN) apart from a real zero.
+    summed = series.groupby(["iso3", "year"])["value"].sum(min_count=1)
+    return summed.unstack("year").reindex(columns=sorted(set(years)))
 
 
 def _ratio(table: pd.DataFrame, years: list[int], base_year: int) -> dict[int, float]:
