@@ -1,0 +1,60 @@
+"""A user's own activity series as CSV: one row per country and year.
+
+Columns ``iso3`` and ``year`` and one value column (named in the recipe), optionally a
+``country`` name. The file must be UTF-8 (a byte-order mark is allowed) unless the
+recipe declares another encoding; a file that is not valid in its declared encoding is
+refused with the byte offset and line of the first bad byte, never read with guessed
+characters. Header names are trimmed; CRLF line ends are fine. Rows join on ``iso3``.
+"""
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from methanemap.errors import InputFormatError
+
+REQUIRED = ("iso3", "year")
+
+
+def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read an activity CSV into ``iso3, year, value`` (and ``country`` if present)."""
+    text = _decode(path, encoding)
+    frame = pd.read_csv(io.StringIO(text), dtype={"iso3": str})
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in (*REQUIRED, value) if c not in frame.columns]
+    if missing:
+        raise InputFormatError(
+            f"{path}: missing columns {missing}; found {list(frame.columns)}"
+        )
+
+    out = pd.DataFrame(
+        {
+            "iso3": frame["iso3"].str.strip().str.upper(),
+            "year": pd.to_numeric(frame["year"], errors="coerce"),
+            "value": pd.to_numeric(frame[value], errors="coerce"),
+        }
+    )
+    if "country" in frame.columns:
+        out["country"] = frame["country"].str.strip()
+    bad = out[out["year"].isna() | (out["iso3"].str.len() != 3)]
+    if not bad.empty:
+        raise InputFormatError(
+            f"{path}: rows {[int(i) + 2 for i in bad.index[:5]]} need a 3-letter iso3 "
+            "and an integer year"
+        )
+    return out.astype({"year": int})
+
+
+def _decode(path: Path, encoding: str) -> str:
+    """The file's text; UTF-8 may carry a byte-order mark, which is dropped."""
+    data = path.read_bytes()
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputFormatError(
+            f"{path} is not valid {encoding} at byte offset {err.start} (line {line}); "
+            'declare its encoding in the recipe (for example encoding = "cp1252")'
+        ) from None
