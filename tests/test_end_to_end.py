@@ -88,6 +88,13 @@ def test_cube_has_a_whole_year_of_8_day_periods_with_cf_metadata(cube):
     assert cube["lat"].attrs["standard_name"] == "latitude"
     inputs = json.loads(cube.attrs["methanemap_inputs"])
     assert inputs["iea_methane_tracker"]["sha256"].startswith("c809efe3")
+    vintages = json.loads(cube.attrs["methanemap_activity_vintages"])
+    assert "release 2023-10" in vintages["climatetrace_coal_country"]
+    assert cube.attrs["methanemap_version"]
+    assert cube.attrs["date_created"][:2] == "20"
+    assert (cube["provisional"].to_numpy() == 0).all()  # 2022 is long settled
+    rel = cube["relative_uncertainty_coal"].to_numpy()
+    assert rel.max() <= np.hypot(0.30, 1.0) + 1e-6 and rel.max() > 0.3
 
 
 def free_port():

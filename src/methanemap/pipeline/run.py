@@ -225,16 +225,21 @@ def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> s
 
 
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
-    """What the cube was made from: inputs with checksums, code version, time."""
+    """What the cube was made from: inputs with checksums, activity vintages, code."""
+    names = recipe.inputs
     used = {
         name: {"sha256": get_input(name).sha256, "url": get_input(name).url}
-        for name in recipe.inputs.model_dump().values()
+        for name in names.model_dump().values()
     }
+    activity = (names.coal_activity, names.oil_gas_activity, names.us_oil_monthly)
+    vintages = {name: get_input(name).publisher for name in activity}
     return {
         "methanemap_version": __version__,
         "methanemap_recipe": recipe.model_dump_json(),
         "methanemap_inputs": json.dumps(used, sort_keys=True),
+        "methanemap_activity_vintages": json.dumps(vintages, sort_keys=True),
         "date_created": started.isoformat(timespec="seconds"),
+        "history": f"{started:%Y-%m-%d} methanemap {__version__} ingest {recipe.name}",
     }
 
 
