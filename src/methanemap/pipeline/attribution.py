@@ -54,6 +54,34 @@ def attribution_dataset(
     return xr.Dataset(data, coords={"time": starts}, attrs=attrs)
 
 
+def countries_dataset(
+    coverage: pd.DataFrame, boundaries: pd.DataFrame, grid: Grid = CANONICAL
+) -> xr.Dataset:
+    """Which countries cover each cell, by exact fraction (Natural Earth polygons).
+
+    Variables ``cell`` (row * nlon + col), ``country`` (index into the ``iso3``
+    attribute) and ``coverage`` (share of the cell's area in the country, 0..1); the
+    uncovered rest of a cell is sea or no country's land ("offshore").
+    """
+    codes = sorted(coverage["iso3"].unique())
+    index = {code: i for i, code in enumerate(codes)}
+    names = boundaries.drop_duplicates("iso3").set_index("iso3")["name"]
+    data = {
+        "cell": (
+            ("entry",),
+            (coverage["row"] * grid.nlon + coverage["col"]).to_numpy(np.int32),
+        ),
+        "country": (("entry",), coverage["iso3"].map(index).to_numpy(np.int16)),
+        "coverage": (("entry",), coverage["coverage"].to_numpy(np.float64)),
+    }
+    attrs = {
+        "iso3": json.dumps(codes),
+        "names": json.dumps({c: str(names.get(c, c)) for c in codes}),
+        "source": "Natural Earth admin-0 1:50m, exact coverage by exactextract",
+    }
+    return xr.Dataset(data, attrs=attrs)
+
+
 def relative_uncertainty(
     patterns: dict[str, SectorPattern], grid: Grid = CANONICAL
 ) -> dict[str, npt.NDArray[np.float32]]:

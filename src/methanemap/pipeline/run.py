@@ -24,6 +24,7 @@ from methanemap.pipeline.activity import (
 from methanemap.pipeline.allocate import allocate
 from methanemap.pipeline.attribution import (
     attribution_dataset,
+    countries_dataset,
     provisional_flags,
     relative_uncertainty,
 )
@@ -58,6 +59,8 @@ class Allocation:
     factors: pd.DataFrame
     periods: list[Period]
     weights: pd.DataFrame
+    coverage: pd.DataFrame
+    boundaries: gpd.GeoDataFrame
 
 
 def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
@@ -83,7 +86,7 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
         factors = unit_factors(units, series, recipe.base_year, recipe.years)
         periods = periods_of_years(recipe.years)
         weights = period_weights(factors, periods, read_shapes(recipe, periods))
-    return Allocation(units, pattern, factors, periods, weights)
+    return Allocation(units, pattern, factors, periods, weights, coverage, boundaries)
 
 
 def read_shapes(
@@ -100,6 +103,11 @@ class Built:
 
     cube: xr.Dataset
     attribution: xr.Dataset
+    countries: xr.Dataset
+
+    def groups(self) -> dict[str, xr.Dataset]:
+        """The groups stored beside the cube, by name."""
+        return {"attribution": self.attribution, "countries": self.countries}
 
 
 def build(recipe: Recipe, allocation: Allocation, started: datetime) -> Built:
@@ -118,7 +126,8 @@ def build(recipe: Recipe, allocation: Allocation, started: datetime) -> Built:
     )
     cube["provisional"] = ("time", flags, _PROVISIONAL_ATTRS)
     attribution = attribution_dataset(patterns, allocation.units, periods)
-    return Built(cube=cube, attribution=attribution)
+    countries_ = countries_dataset(allocation.coverage, allocation.boundaries)
+    return Built(cube=cube, attribution=attribution, countries=countries_)
 
 
 _REL_ATTRS = {
@@ -220,8 +229,7 @@ def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> s
     with _step(f"compute and write {len(periods)} periods", progress):
         first, last = periods[0].id, periods[-1].id
         message = f"ingest {recipe.name}: periods {first}..{last}"
-        groups = {"attribution": built.attribution}
-        return write_cube(built.cube, store, message, groups=groups)
+        return write_cube(built.cube, store, message, groups=built.groups())
 
 
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
