@@ -1,8 +1,8 @@
-"""The `methanemap` command: ingest inputs into a cube, serve it, or both (demo)."""
+"""The `methanemap` command: ingest inputs into a cube, update it, serve it, or both."""
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,13 +12,18 @@ from methanemap import logs
 from methanemap.config import get_settings
 from methanemap.errors import MethanemapError
 
+if TYPE_CHECKING:
+    from methanemap.pipeline.recipe import Recipe
+
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger(__name__)
 
 StoreOption = Annotated[
     str | None,
-    typer.Option(help="Cube location: a path or s3:// URL [default: METHANEMAP_STORE]"),
+    typer.Option(
+        help="Cube location: a path, s3:// or gs:// URL [default: METHANEMAP_STORE]"
+    ),
 ]
 RecipeOption = Annotated[
     Path | None, typer.Option(help="Recipe TOML [default: ingest/default.toml]")
@@ -28,29 +33,110 @@ YearsOption = Annotated[
 ]
 
 
+TagOption = Annotated[
+    str | None, typer.Option(help="Tag the resulting version as a release, e.g. v2024.1")
+]
+
+
 @app.command()
 def ingest(
-    store: StoreOption = None, recipe: RecipeOption = None, years: YearsOption = None
+    store: StoreOption = None,
+    recipe: RecipeOption = None,
+    years: YearsOption = None,
+    tag: TagOption = None,
 ) -> None:
-    """Build the cube from the recipe's inputs and publish it as a new version."""
-    from methanemap.pipeline.recipe import default_recipe, load_recipe
-    from methanemap.pipeline.run import ingest as run_ingest
+    """Build the cube afresh from the recipe's inputs and publish it as a new version."""
+    from methanemap.pipeline.publish import ingest as run_ingest
 
-    chosen = load_recipe(recipe) if recipe else default_recipe()
-    if years:
-        chosen = chosen.model_copy(update={"years": _parse_years(years)})
     location = store or get_settings().store
     with console.status("starting") as status:
-        version = run_ingest(chosen, location, lambda step: status.update(step))
-    console.print(f"published cube version [bold]{version}[/] at {location}")
+        outcome = run_ingest(
+            _recipe(recipe, years), location, lambda s: status.update(s), tag=tag
+        )
+    console.print(f"published cube version [bold]{outcome.version}[/] at {location}")
+
+
+@app.command()
+def update(
+    store: StoreOption = None,
+    recipe: RecipeOption = None,
+    years: YearsOption = None,
+    tag: TagOption = None,
+) -> None:
+    """Bring the cube up to date: add new years, rewrite periods whose inputs changed.
+
+    The cube keeps its years and gains those asked for; the change is validated and
+    published as one version, or nothing is published.
+    """
+    from methanemap.pipeline.publish import update as run_update
+
+    location = store or get_settings().store
+    with console.status("starting") as status:
+        outcome = run_update(
+            _recipe(recipe, years), location, lambda s: status.update(s), tag=tag
+        )
+    if outcome.published:
+        console.print(f"published cube version [bold]{outcome.version}[/]: ")
+        console.print(outcome.message, markup=False, highlight=False)
+    else:
+        console.print(f"cube version [bold]{outcome.version}[/] is up to date")
+    if tag:
+        console.print(f"tagged {outcome.version} as [bold]{tag}[/]")
+
+
+@app.command("versions")
+def list_versions(
+    store: StoreOption = None,
+    limit: Annotated[int, typer.Option(help="Newest versions to list", min=1)] = 20,
+) -> None:
+    """List the published versions of the cube, newest first."""
+    from methanemap.store import list_versions as versions_of
+
+    table = Table("version", "committed (UTC)", "tags", "what changed")
+    for info in versions_of(store or get_settings().store)[:limit]:
+        when = info.time.strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(info.id, when, ", ".join(info.tags), info.message)
+    console.print(table)
+
+
+@app.command()
+def stac(
+    store: StoreOption = None,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write [default: standard output]")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version id, tag or date [default: latest]")
+    ] = None,
+) -> None:
+    """Write the STAC Collection that describes the cube."""
+    import json
+
+    from methanemap.serve.stac import stac_collection
+    from methanemap.store import open_cube
+
+    location = store or get_settings().store
+    text = json.dumps(stac_collection(open_cube(location, version)), indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n")
+        console.print(f"wrote the STAC Collection of {location} to {output}")
+
+
+def _recipe(path: Path | None, years: str | None) -> "Recipe":
+    from methanemap.pipeline.recipe import default_recipe, load_recipe, with_years
+
+    chosen = load_recipe(path) if path else default_recipe()
+    return chosen if years is None else with_years(chosen, _parse_years(years))
 
 
 @app.command()
 def serve(
     store: StoreOption = None,
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
-    port: Annotated[int | None, typer.Option(help="Port")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    port: Annotated[int | None, typer.Option(help="Port", min=1, max=65535)] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes", min=1)] = 1,
 ) -> None:
     """Serve the cube: tiles, cell queries, the map page and the API docs."""
     import os
@@ -76,7 +162,7 @@ def serve(
 @app.command()
 def demo(
     store: StoreOption = None,
-    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    port: Annotated[int | None, typer.Option(help="Port", min=1, max=65535)] = None,
     years: YearsOption = None,
 ) -> None:
     """Ingest the default real inputs into a local cube, then serve it."""
@@ -92,6 +178,7 @@ def list_inputs(
     from methanemap.sources.registry import fetch, inputs
 
     table = Table("name", "file", "status" if check else "publisher")
+    failed = 0
     for name, entry in inputs().items():
         status = entry.publisher
         if check:
@@ -99,15 +186,21 @@ def list_inputs(
                 fetch(name)
                 status = "[green]ok[/]"
             except MethanemapError as exc:
-                status = f"[red]{exc}[/]"
+                status, failed = f"[red]{exc}[/]", failed + 1
         table.add_row(name, entry.path, status)
     console.print(table)
+    if failed:
+        raise typer.Exit(code=1)
 
 
 def _parse_years(text: str) -> list[int]:
     try:
         if "-" in text:
             first, last = (int(part) for part in text.split("-", 1))
+            if last < first:
+                raise typer.BadParameter(
+                    f"{text!r} runs backwards; write {last}-{first}"
+                )
             return list(range(first, last + 1))
         return [int(part) for part in text.split(",")]
     except ValueError:

@@ -31,7 +31,8 @@ def boundaries():
 def test_operating_pipelines_are_728_thousand_km_long(infrastructure):
     # Data catalogue 10: operating geodesic length 728,118 km (WGS84).
     lines = infrastructure[
-        (infrastructure["kind"] == "pipeline") & (infrastructure["status"] == "operating")
+        (infrastructure["kind"] == "pipeline")
+        & (infrastructure["status"] == "operating")
     ]
     pieces = _pieces(lines.assign(capacity=_filled_capacity(lines)))
     assert pieces["length_km"].sum() == pytest.approx(728_118, rel=5e-3)
@@ -59,20 +60,24 @@ def test_flares_weigh_upstream_volume_only():
     assert (points["source"] == FLARES).all()
 
 
-def test_coal_points_use_climate_trace_ch4_where_it_has_mines():
+def test_coal_points_carry_both_mine_sources():
     assets = climatetrace.read_coal_assets(fetch("climatetrace_coal_assets"))
     mines = gem.read_coal_mines(fetch("gem_coal_mines"))
     points = coal_points(assets, mines)
-    china = points[points["iso3"] == "CHN"]
-    assert set(china["source"]) == {"climatetrace_coal_assets"}
-    assert china["weight"].sum() == pytest.approx(31.665e6, rel=1e-3)
+    china = points[points["iso3"] == "CHN"].groupby("source")["weight"]
+    assert china.sum()["climatetrace_coal_assets"] == pytest.approx(31.665e6, rel=1e-3)
+    # GEM lists no production for China: its operating capacity stands in (Mtpa).
+    assert china.sum()["gem_coal_mines"] == pytest.approx(4310.91, rel=1e-4)
+    assert china.size()["gem_coal_mines"] == 1797
 
 
 def test_oil_blends_fields_and_flares_half_and_half():
     fields = gem.read_oil_gas_fields(fetch("gem_oil_gas_fields"))
     flares = viirs.read_flares(fetch("viirs_flares_2017"))
     points = {
-        "oil": pd.concat([field_points(fields, "oil_mbbl", FIELDS), flare_points(flares)])
+        "oil": pd.concat(
+            [field_points(fields, "oil_mbbl", FIELDS), flare_points(flares)]
+        )
     }
     units = pd.DataFrame(
         {"unit": ["IRQ"], "members": [("IRQ",)], "sector": ["oil"], "emission_t": [1e6]}

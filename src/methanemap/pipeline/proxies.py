@@ -1,9 +1,9 @@
 """Proxy points per sector: where, within a country, each sector emits.
 
 coal
-    Climate TRACE mine-level CH4 (2021) for countries it covers; elsewhere operating
-    GEM coal mines weighted by production, else capacity, converted to tonnes CH4 with
-    the world ratio of Climate TRACE CH4 to GEM output so both sources share one unit.
+    Three quarters Climate TRACE mine-level CH4 (2021), one quarter operating GEM coal
+    mines weighted by production, else capacity (Mt a-1): Climate TRACE estimates
+    each mine's methane, GEM lists more mines (1,797 operating in China against 1,142).
 oil
     Half GEM oil and gas fields weighted by oil production (million bbl a-1), half
     VIIRS upstream flares weighted by flared volume (bcm, 2017): venting and flaring
@@ -31,34 +31,30 @@ FIELDS = "gem_oil_gas_fields"
 FLARES = "viirs_flares_2017"
 PIPELINES = "gem_gas_infrastructure:pipelines"
 LNG = "gem_gas_infrastructure:lng"
+CT_MINES = "climatetrace_coal_assets"
+GEM_MINES = "gem_coal_mines"
 BLENDS: dict[str, dict[str, float]] = {
+    "coal": {CT_MINES: 0.75, GEM_MINES: 0.25},
     "oil": {FIELDS: 0.5, FLARES: 0.5},
     "gas_transport": {PIPELINES: 0.8, LNG: 0.2},
 }
 
 
 def coal_points(ct_assets: pd.DataFrame, gem_mines: pd.DataFrame) -> pd.DataFrame:
-    """Coal proxy points in tonnes CH4 a-1 (see the module notes)."""
+    """Coal proxy points of both sources (see the module notes and `BLENDS`)."""
     ct = ct_assets[ct_assets["emission_t"] > 0]
-    operating = gem_mines[gem_mines["status"] == "operating"].copy()
-    operating["output"] = operating["production_mt"].fillna(operating["capacity_mtpa"])
-    operating = operating[operating["output"] > 0]
-
-    shared = operating["iso3"].isin(ct["iso3"])
-    t_per_mt = ct["emission_t"].sum() / operating.loc[shared, "output"].sum()
-    gem = operating[~operating["iso3"].isin(ct["iso3"])]
+    operating = gem_mines[gem_mines["status"] == "operating"]
+    output = operating["production_mt"].fillna(operating["capacity_mtpa"])
+    operating = operating.assign(output=output)[output > 0]
     log.info(
-        "coal proxies: %d Climate TRACE mines, %d GEM mines in %d more countries "
-        "(%.0f t CH4 per Mt)",
+        "coal proxies: %d Climate TRACE mines, %d operating GEM mines",
         len(ct),
-        len(gem),
-        gem["iso3"].nunique(),
-        t_per_mt,
+        len(operating),
     )
     return pd.concat(
         [
-            _points(ct, ct["emission_t"], "climatetrace_coal_assets"),
-            _points(gem, gem["output"] * t_per_mt, "gem_coal_mines"),
+            _points(ct, ct["emission_t"], CT_MINES),
+            _points(operating, operating["output"], GEM_MINES),
         ],
         ignore_index=True,
     )

@@ -41,6 +41,13 @@ class Recipe(BaseModel):
     name: str = "default"
     title: str = "methanemap fossil CH4 emissions"
     years: list[int] = Field(default=[2022], min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_years(self) -> "Recipe":
+        if len(set(self.years)) != len(self.years):
+            raise ValueError(f"years {self.years} repeat a year")
+        return self
+
     base_year: int = 2022
     inputs: RecipeInputs = RecipeInputs()
 
@@ -57,11 +64,34 @@ class Recipe(BaseModel):
 def load_recipe(path: Path) -> Recipe:
     """Read and check a recipe file."""
     try:
-        return Recipe.model_validate(tomllib.loads(path.read_text()))
+        text = path.read_text()
     except FileNotFoundError:
         raise RecipeError(f"recipe file {path} does not exist") from None
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise RecipeError(f"recipe {path} is invalid: {exc}") from None
+    except OSError as exc:
+        raise RecipeError(f"recipe {path} cannot be read: {exc.strerror}") from None
+    try:
+        return Recipe.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"recipe {path} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        raise RecipeError(f"recipe {path} is invalid: {_brief(exc)}") from None
+
+
+def with_years(recipe: Recipe, years: list[int]) -> Recipe:
+    """`recipe` for other years, checked like a recipe file."""
+    try:
+        return Recipe.model_validate({**recipe.model_dump(), "years": years})
+    except ValidationError as exc:
+        raise RecipeError(f"--years {years}: {_brief(exc)}") from None
+
+
+def _brief(exc: ValidationError) -> str:
+    """A pydantic error as one line: each problem with where it is."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'recipe'}: "
+        + err["msg"].removeprefix("Value error, ")
+        for err in exc.errors()
+    )
 
 
 def default_recipe() -> Recipe:
