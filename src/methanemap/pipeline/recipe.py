@@ -2,6 +2,7 @@
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -33,6 +34,28 @@ class RecipeInputs(BaseModel):
         return self
 
 
+class RegionalInventory(BaseModel):
+    """A gridded inventory that places some sectors inside a region (a hierarchy)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input: str
+    name: str | None = None
+    units: str | None = None
+    region: list[str] = Field(min_length=1)
+    sectors: list[Literal["coal", "oil", "gas"]] = Field(min_length=1)
+    variable: str | None = None
+    time: int | str | None = None
+    registration: Literal["centre", "corner"] | None = None
+    crs: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> "RegionalInventory":
+        if self.input not in inputs():
+            raise ValueError(f"inventory input {self.input!r} is not in the registry")
+        return self
+
+
 class Recipe(BaseModel):
     """How to build one cube."""
 
@@ -50,6 +73,7 @@ class Recipe(BaseModel):
 
     base_year: int = 2022
     inputs: RecipeInputs = RecipeInputs()
+    inventories: list[RegionalInventory] = []
 
     @model_validator(mode="after")
     def _years(self) -> "Recipe":

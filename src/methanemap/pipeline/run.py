@@ -30,6 +30,7 @@ from methanemap.pipeline.attribution import (
 )
 from methanemap.pipeline.countries import country_coverage
 from methanemap.pipeline.cube import build_cube, sector_patterns
+from methanemap.pipeline.hierarchy import inventory_pattern
 from methanemap.pipeline.periods import Period, periods_of_years
 from methanemap.pipeline.pipelines import lng_points, pipeline_points
 from methanemap.pipeline.proxies import (
@@ -39,7 +40,7 @@ from methanemap.pipeline.proxies import (
     field_points,
     flare_points,
 )
-from methanemap.pipeline.recipe import Recipe
+from methanemap.pipeline.recipe import Recipe, RegionalInventory
 from methanemap.sources import climatetrace, countries, eia, gem, iea, viirs
 from methanemap.sources.registry import fetch, get_input
 from methanemap.store import write_cube
@@ -75,6 +76,9 @@ def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
     with _step("allocate national totals on the 0.1 degree grid", progress):
         coverage = country_coverage(boundaries)
         pattern = allocate(units, points, coverage, blends=BLENDS)
+    for spec in recipe.inventories:
+        with _step(f"place {'/'.join(spec.sectors)} by {spec.input}", progress):
+            pattern = apply_inventory(pattern, spec, units, coverage)
     with _step("read activity series and scale by year", progress):
         coal = climatetrace.read_country_series(fetch(names.coal_activity))
         oil_gas = climatetrace.read_country_series(fetch(names.oil_gas_activity))
@@ -174,6 +178,30 @@ def read_proxies(
     }
 
 
+def apply_inventory(
+    pattern: pd.DataFrame,
+    spec: RegionalInventory,
+    units: pd.DataFrame,
+    coverage: pd.DataFrame,
+) -> pd.DataFrame:
+    """`pattern` with a regional gridded inventory placing its sectors in its region."""
+    members = dict(zip(units["unit"], units["members"], strict=True))
+    return inventory_pattern(
+        pattern,
+        fetch(spec.input),
+        region=spec.region,
+        sectors=spec.sectors,
+        coverage=coverage,
+        members=members,
+        name=spec.name or spec.input,
+        variable=spec.variable,
+        units=spec.units or get_input(spec.input).units or None,
+        registration=spec.registration,
+        time=spec.time,
+        crs=spec.crs,
+    )
+
+
 def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
     """Countries and remainder groups of a national table, each with its members.
 
@@ -235,9 +263,10 @@ def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> s
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
     """What the cube was made from: inputs with checksums, activity vintages, code."""
     names = recipe.inputs
+    read = [*names.model_dump().values(), *(i.input for i in recipe.inventories)]
     used = {
         name: {"sha256": get_input(name).sha256, "url": get_input(name).url}
-        for name in names.model_dump().values()
+        for name in read
     }
     activity = (names.coal_activity, names.oil_gas_activity, names.us_oil_monthly)
     vintages = {name: get_input(name).publisher for name in activity}
