@@ -1,0 +1,30 @@
+"""Gunicorn settings for methanemap's service: several uvicorn workers, one cube each.
+
+Run with ``gunicorn -c api/gunicorn.conf.py``. Every worker opens the published cube
+version itself and follows new versions on its own (the service is stateless), so
+workers can be added on one machine or across machines behind a load balancer.
+Environment variables (all optional): ``METHANEMAP_HOST``/``METHANEMAP_PORT`` (bind),
+``WEB_CONCURRENCY`` (workers, default 2 x cores + 1, at most 8), ``GUNICORN_TIMEOUT``.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "methanemap.service.app:create_app()"
+worker_class = "uvicorn_worker.UvicornWorker"
+_host = os.environ.get("METHANEMAP_HOST", "0.0.0.0")
+bind = f"{_host}:{os.environ.get('METHANEMAP_PORT', '8000')}"
+workers = int(
+    os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so that a slow leak cannot grow without bound.
+max_requests = 20_000
+max_requests_jitter = 2_000
+accesslog = "-"
+errorlog = "-"
+# Headers and request lines past these sizes are refused by gunicorn (431/414).
+limit_request_line = 8190
+limit_request_field_size = 16_384
