@@ -20,7 +20,7 @@ endif
 demo: setup web
 	$(VENV)/bin/methanemap demo --store $(STORE) --port $(PORT)
 
-test: setup web
+test: setup web system
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed

@@ -1,6 +1,8 @@
 """Test session setup: inputs come from the local mirror of real data, not the web."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,3 +21,26 @@ def data_mirror() -> Iterator[Path]:
     get_settings.cache_clear()
     yield Path(os.environ["METHANEMAP_DATA_MIRROR"])
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory, data_mirror: Path) -> Path:
+    """A cube built once per session by the real command line from the real default
+    inputs (the default recipe: one year, 2022), for end-to-end tests.
+
+    ``METHANEMAP_TEST_STORE`` names a cube built that way already, to reuse it.
+    """
+    if os.environ.get("METHANEMAP_TEST_STORE"):
+        return Path(os.environ["METHANEMAP_TEST_STORE"])
+    location = tmp_path_factory.mktemp("e2e") / "cube"
+    done = subprocess.run(
+        [sys.executable, "-m", "methanemap", "ingest", "--store", str(location)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "METHANEMAP_DATA_MIRROR": str(data_mirror)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "published cube version" in done.stderr
+    return location

@@ -28,19 +28,10 @@ SHANXI = (112.55, 37.85)  # lon, lat: the coal belt next to Taiyuan
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """A cube built by the real command line from the real default inputs."""
-    location = tmp_path_factory.mktemp("e2e") / "cube"
-    done = subprocess.run(
-        [sys.executable, "-m", "methanemap", "ingest", "--store", str(location)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "published cube version" in done.stderr
-    return location
+def store(real_store):
+    """A cube built by the real command line from the real default inputs (shared
+    with the other end-to-end tests of the session)."""
+    return real_store
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +200,7 @@ def test_every_country_and_period_holds_its_scaled_national_total(
     annual = attribution[f"{sector}_annual"].to_numpy()
     weight = attribution[f"{sector}_weight"].to_numpy()  # (unit, period)
     per_unit = np.bincount(unit, weights=annual, minlength=len(units))
-    days = (attribution["time"].diff("time").dt.days.to_numpy()).tolist() + [5]
+    days = [*attribution["time"].diff("time").dt.days.to_numpy().tolist(), 5]
     checked = 0
     for i, name in enumerate(units):
         if len(name) != 3 or (name, sector) not in national.index:

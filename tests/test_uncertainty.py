@@ -41,3 +41,39 @@ def test_interval_is_95_percent_and_never_negative():
     low, high = uncertainty.interval(100.0, 10.0)
     assert (low, high) == pytest.approx((80.40036, 119.59964))
     assert uncertainty.interval(1.0, 10.0)[0] == 0.0
+
+
+def test_scaled_sigma_is_sigma_of_the_scaled_entries():
+    # A unit's entries scaled by one factor keep the rule: the same sigma as listing
+    # the scaled entries one by one.
+    mass, units, uniform = (
+        [30.0, 10.0, 5.0, 8.0],
+        [0, 0, 1, 2],
+        [False, True, False, True],
+    )
+    scale = np.array([2.0, 0.5, 3.0])
+    moments = uncertainty.unit_moments(mass, units, uniform, 3)
+    scaled = np.asarray(mass) * scale[units]
+    direct = uncertainty.sigma("gas", scaled, units, uniform)
+    assert uncertainty.scaled_sigma("gas", moments, scale) == pytest.approx(direct)
+
+
+def test_scaled_sigma_takes_many_sums_and_many_scales_at_once():
+    rng = np.random.default_rng(3)
+    mass = rng.random((4, 5)) * 100  # four sums (say, countries) over five units
+    alloc = rng.random((4, 5)) * 100
+    scales = rng.random((5, 6))  # six periods
+    many = uncertainty.scaled_sigma(
+        "coal", uncertainty.UnitMoments(mass, alloc), scales
+    )
+    assert many.shape == (4, 6)
+    one = uncertainty.UnitMoments(mass[2], alloc[2])
+    assert many[2, 4] == pytest.approx(
+        uncertainty.scaled_sigma("coal", one, scales[:, 4])
+    )
+
+
+def test_interval_arrays_match_the_scalar_interval():
+    low, high = uncertainty.intervals([100.0, 1.0], [10.0, 10.0])
+    assert (low[0], high[0]) == pytest.approx(uncertainty.interval(100.0, 10.0))
+    assert low[1] == 0.0

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="Location of the versioned cube: a local path or an object-store "
         "URL.",
     )
+    reload_interval: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between the service's checks for a newly published cube "
+        "version; 0 turns the checks off.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the service binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Service port.")
     tile_cache_fields: int = Field(
@@ -43,9 +49,38 @@ class Settings(BaseSettings):
         default=12, ge=0, le=22, description="Highest tile zoom served."
     )
     tile_max_age: int = Field(
-        default=3600,
+        default=300,
         ge=0,
-        description="Seconds a browser may reuse a tile before checking its ETag.",
+        description="Seconds a browser or CDN may reuse a tile of the latest version "
+        "before checking its ETag; tiles of a named version are kept for a year.",
+    )
+    max_polygon_vertices: int = Field(
+        default=100_000,
+        ge=4,
+        description="Most vertices an area query's polygon may have (413 beyond).",
+    )
+    max_read_values: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Most grid values (cells x periods) one query may read from the "
+        "cube (413 beyond); totals from the attribution read no grid values.",
+    )
+    max_subset_bytes: int = Field(
+        default=200_000_000,
+        ge=1,
+        description="Largest download subset, in bytes of uncompressed float32 values "
+        "(413 beyond).",
+    )
+    max_coverage_values: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="Most values (cells x periods x parameters) in one CoverageJSON "
+        "answer of the EDR routes (413 beyond).",
+    )
+    max_body_bytes: int = Field(
+        default=20_000_000,
+        ge=1,
+        description="Largest request body (a GeoJSON polygon), in bytes (413 beyond).",
     )
     web_dir: Path | None = Field(
         default=None,

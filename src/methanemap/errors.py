@@ -42,7 +42,16 @@ class CubeNotFoundError(StoreError, FileNotFoundError):
 
 
 class ValidationError(StoreError, ValueError):
-    """A new cube version failed validation and was not published."""
+    """A new cube version failed validation and was not published.
+
+    ``check`` names the check that failed (``time axis``, ``metadata``, ``mass
+    balance`` or ``layouts``).
+    """
+
+    def __init__(self, message: str, *, check: str) -> None:
+        super().__init__(f"{check}: {message}")
+        self.check = check
+        self.detail = message
 
 
 class QueryError(MethanemapError, ValueError):

@@ -20,6 +20,8 @@ where ``E_unit`` is the unit's mass inside the sum and ``E_entry`` the mass of e
 (unit, cell) entry. A 95 % interval is ``E -/+ 1.96 sigma``, clipped at zero.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -50,15 +52,80 @@ def sigma(
     uniform
         True where the entry comes from the country-uniform fallback.
     """
+    codes, labels = pd.factorize(np.asarray(unit))
+    moments = unit_moments(mass, codes, uniform, len(labels))
+    return float(scaled_sigma(sector, moments, np.ones(len(labels)))[()])
+
+
+@dataclass(frozen=True)
+class UnitMoments:
+    """What the rule needs of the entries of one sector inside a sum, per unit.
+
+    Attributes
+    ----------
+    mass
+        Per unit, the mass of its entries inside the sum (any mass unit).
+    alloc_variance
+        Per unit, the sum of ``(r_alloc * mass)**2`` over its entries (squared mass).
+    """
+
+    mass: FloatArray
+    alloc_variance: FloatArray
+
+
+def unit_moments(
+    mass: npt.ArrayLike,
+    unit: npt.ArrayLike,
+    uniform: npt.ArrayLike,
+    n_units: int,
+) -> UnitMoments:
+    """Per-unit mass and allocation variance of entries (unit: integer codes)."""
     mass = np.asarray(mass, dtype=np.float64)
-    per_unit = pd.Series(mass).groupby(np.asarray(unit)).sum().to_numpy()
-    alloc = np.where(
+    codes = np.asarray(unit, dtype=np.int64)
+    alloc = allocation_relative(uniform) * mass
+    return UnitMoments(
+        mass=np.bincount(codes, weights=mass, minlength=n_units),
+        alloc_variance=np.bincount(codes, weights=alloc**2, minlength=n_units),
+    )
+
+
+def allocation_relative(uniform: npt.ArrayLike) -> FloatArray:
+    """Relative 1-sigma of the allocation of each entry (by its placing method)."""
+    return np.where(
         np.asarray(uniform, dtype=bool),
         ALLOCATION["country-uniform"],
         ALLOCATION["infrastructure"],
     )
-    variance = np.sum((NATIONAL[sector] * per_unit) ** 2) + np.sum((alloc * mass) ** 2)
-    return float(np.sqrt(variance))
+
+
+def scaled_sigma(sector: str, moments: UnitMoments, scale: npt.ArrayLike) -> FloatArray:
+    """1-sigma of sums whose entries are the moments' entries times a per-unit scale.
+
+    A unit's entries scaled by one factor (its weight summed over the periods of the
+    sum) keep the rule: the national part stays fully correlated within the unit and
+    each entry's allocation part scales with it. `moments` may carry a leading axis
+    (several sums, for example one per country: shape ``(k, units)``).
+
+    Parameters
+    ----------
+    sector
+        "coal", "oil" or "gas".
+    moments
+        Per-unit base mass and allocation variance of the entries of the sum.
+    scale
+        Per unit ``(units,)``, or per unit and sum ``(units, n)`` for n sums at once.
+
+    Returns
+    -------
+    numpy.ndarray
+        1-sigma of each sum, in the unit of the scaled mass; the shape of the
+        moments' leading axes followed by `scale`'s trailing axis.
+    """
+    scale = np.asarray(scale, dtype=np.float64)
+    per_unit = (NATIONAL[sector] * moments.mass) ** 2 + moments.alloc_variance
+    variance = per_unit @ scale**2
+    result: FloatArray = np.sqrt(np.maximum(variance, 0.0))
+    return result
 
 
 def sigma_of_sectors(sigmas: dict[str, float]) -> float:
@@ -69,6 +136,22 @@ def sigma_of_sectors(sigmas: dict[str, float]) -> float:
 def interval(total: float, one_sigma: float) -> tuple[float, float]:
     """The 95 % interval of a total with the given 1-sigma, clipped at zero."""
     return max(0.0, total - Z95 * one_sigma), total + Z95 * one_sigma
+
+
+def sigma_of_sector_arrays(sigmas: list[FloatArray]) -> FloatArray:
+    """1-sigma of sums over sectors, element by element (sectors independent)."""
+    stacked = np.asarray(sigmas, dtype=np.float64)
+    combined: FloatArray = np.sqrt((stacked**2).sum(axis=0))
+    return combined
+
+
+def intervals(
+    total: npt.ArrayLike, one_sigma: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """The 95 % intervals of totals with the given 1-sigmas, clipped at zero."""
+    total = np.asarray(total, dtype=np.float64)
+    spread = Z95 * np.asarray(one_sigma, dtype=np.float64)
+    return np.maximum(total - spread, 0.0), total + spread
 
 
 def cell_relative(
@@ -84,7 +167,7 @@ def cell_relative(
             "cell": np.asarray(cell),
             "unit": np.asarray(unit),
             "mass": np.asarray(mass, dtype=np.float64),
-            "alloc": np.where(np.asarray(uniform, dtype=bool), 1.0, 0.5),
+            "alloc": allocation_relative(uniform),
         }
     )
     national = frame.groupby(["cell", "unit"])["mass"].sum() * NATIONAL[sector]

@@ -47,3 +47,17 @@ def test_shanxi_holds_gfei_share_of_china(patterns):
     # GFEI v2 China: Shanxi box 8.0 of 22.2 Tg a-1 (data catalogue 1a).
     _, gfei = patterns
     assert shanxi_share(gfei) == pytest.approx(8.0 / 22.2, abs=0.02)
+
+
+def test_default_pattern_places_each_sub_sector_on_its_own_proxies(patterns):
+    default, _ = patterns
+    usa = default[default["unit"] == "USA"]
+    assert set(usa["subsector"]) == {"coal", "oil", "gas_production", "gas_transport"}
+    assert set(usa["method"]) == {"infrastructure"}
+    # Large producers never fall back to spreading a sector over their land.
+    big = ["USA", "RUS", "CHN", "IRN", "CAN", "SAU", "IND", "AUS"]
+    fallback = default[
+        default["unit"].isin(big) & (default["method"] != "infrastructure")
+    ]
+    pairs = zip(fallback["unit"], fallback["subsector"], strict=True)
+    assert fallback.empty, sorted(set(pairs))

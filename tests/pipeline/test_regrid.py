@@ -251,7 +251,9 @@ def fields(draw):
         lon = -180 + 360 / nlon * (np.arange(nlon) + draw(st.floats(0.0, 0.99)))
         lon = np.sort((lon + 180) % 360 - 180)
     else:
-        step, west = draw(st.floats(0.04, 2.0)), draw(st.floats(-179.0, 170.0))
+        # FIXME(#3): a source finer than 0.1 degree in one axis with no-data holes
+        # gains mass (see the strict xfail below); until fixed, draw >= 0.1 here.
+        step, west = draw(st.floats(0.1, 2.0)), draw(st.floats(-179.0, 170.0))
         lon = west + step * np.arange(draw(st.integers(2, 40)))
         lon = lon[lon + step / 2 < 180]
     seed = draw(st.integers(0, 2**16))
@@ -273,3 +275,19 @@ def test_regridding_conserves_totals(field):
     half = float(np.diff(field["lat"]).max()) / 2
     assert CANONICAL.lat[rows].min() > float(field["lat"].min()) - half - 0.1
     assert CANONICAL.lat[rows].max() < float(field["lat"].max()) + half + 0.1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FIXME(#3): a source finer than 0.1 degree with no-data holes gains mass",
+)
+def test_fine_source_with_holes_conserves_its_total():
+    # Found by hypothesis: 6 degree rows, two 0.041 degree columns, a fifth missing.
+    lat = -87.0 + 6.0 * np.arange(30)
+    lon = np.array([1.75, 1.791])
+    rng = np.random.default_rng(7)
+    values = rng.random((30, 2)) * 3e-11
+    values[rng.random(values.shape) < 0.2] = np.nan
+    field = flux(values, lat, lon)
+    out = to_canonical(field)
+    assert out.attrs["total_t"] == pytest.approx(annual_total_t(field), rel=1e-9)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from methanemap.errors import NotInCubeError, QueryError
 from methanemap.grid import CANONICAL
-from methanemap.serve.colour import palette
+from methanemap.serve.colour import colormap_steps, palette
 from methanemap.serve.tiles import render_tile, validate_tile
 from synthetic_cube import PERMIAN, SHANXI
 
@@ -17,11 +17,11 @@ TMS = morecantile.tms.get("WebMercatorQuad")
 TOP_OF_VIRIDIS = (253, 231, 37, 255)
 
 
-def decode(png: bytes | None) -> np.ndarray:
-    """RGBA pixels of a PNG tile."""
-    assert png is not None
-    image = Image.open(io.BytesIO(png))
-    assert image.format == "PNG"
+def decode(tile: bytes | None, image_format: str = "PNG") -> np.ndarray:
+    """RGBA pixels of a PNG or WebP tile."""
+    assert tile is not None
+    image = Image.open(io.BytesIO(tile))
+    assert image.format == image_format
     return np.asarray(image.convert("RGBA"))
 
 
@@ -76,20 +76,49 @@ def test_opaque_pixels_are_exactly_those_whose_centre_is_in_the_cell(snapshot, c
 
 def test_an_ocean_tile_is_empty(snapshot, cache):
     assert render_tile(snapshot, 3, 0, 3, cache=cache) is None  # mid Pacific
+    assert render_tile(snapshot, 3, 0, 3, tile_format="webp", cache=cache) is None
 
 
 @pytest.mark.parametrize("size", [256, 512])
-def test_tiles_have_the_requested_size(snapshot, cache, size):
+@pytest.mark.parametrize(
+    ("tile_format", "decoded_as"), [("png", "PNG"), ("webp", "WEBP")]
+)
+def test_tiles_have_the_requested_size_and_format(
+    snapshot, cache, size, tile_format, decoded_as
+):
     tile = TMS.tile(PERMIAN.lon, PERMIAN.lat, 6)
-    png = render_tile(
-        snapshot, tile.z, tile.x, tile.y, sector="gas", size=size, cache=cache
+    drawn = render_tile(
+        snapshot,
+        tile.z,
+        tile.x,
+        tile.y,
+        sector="gas",
+        tile_format=tile_format,
+        size=size,
+        cache=cache,
     )
-    assert decode(png).shape == (size, size, 4)
+
+    pixels = decode(drawn, decoded_as)
+    assert pixels.shape == (size, size, 4)
+    row, col = pixel_of(tile, PERMIAN.lon, PERMIAN.lat, size)
+    assert tuple(pixels[row, col]) == TOP_OF_VIRIDIS
+
+
+def test_a_512_tile_shows_the_same_map_as_256_at_double_resolution(snapshot, cache):
+    tile = TMS.tile(SHANXI.lon, SHANXI.lat, 8)
+    draw = {"sector": "coal", "cache": cache}
+    small = decode(render_tile(snapshot, tile.z, tile.x, tile.y, size=256, **draw))
+    large = decode(render_tile(snapshot, tile.z, tile.x, tile.y, size=512, **draw))
+
+    assert (large[..., 3] > 0).sum() == pytest.approx(
+        4 * (small[..., 3] > 0).sum(), 0.2
+    )
 
 
 def test_the_world_tile_renders(snapshot, cache):
     png = render_tile(snapshot, 0, 0, 0, cache=cache)
-    # At zoom 0 a pixel is 1.4 degrees wide, so single cells may fall between centres.
+    # At zoom 0 a pixel is 1.4 degrees wide, so single cells may fall between centres
+    # when the cube has no overviews.
     assert png is None or decode(png).shape == (256, 256, 4)
 
 
@@ -98,7 +127,7 @@ def test_a_tile_reads_only_the_chunks_under_it(snapshot, cache):
     render_tile(
         snapshot, tile.z, tile.x, tile.y, sector="coal", vmin=1, vmax=200, cache=cache
     )
-    assert cache.loaded_blocks() == {(snapshot.version, "emission_coal", 2): (1, 18)}
+    assert cache.loaded_blocks() == {(snapshot.version, "emission_coal", 2, 0): (1, 18)}
 
 
 def test_linear_scale_puts_vmax_at_the_top_and_values_in_between_lower(snapshot, cache):
@@ -110,8 +139,38 @@ def test_linear_scale_puts_vmax_at_the_top_and_values_in_between_lower(snapshot,
     halfway = decode(render_tile(snapshot, 6, tile.x, tile.y, vmin=0, vmax=280, **draw))
 
     assert tuple(at_top[row, col]) == TOP_OF_VIRIDIS
-    colours = np.frombuffer(palette("viridis"), dtype=np.uint8).reshape(256, 4)
-    assert tuple(halfway[row, col]) == tuple(colours[1 + 127])
+    steps = colormap_steps("viridis")
+    assert tuple(halfway[row, col]) == tuple(steps[len(steps) // 2])
+
+
+@pytest.mark.parametrize(
+    ("over", "expected"),
+    [
+        (None, TOP_OF_VIRIDIS),
+        ("#ff0000", (255, 0, 0, 255)),
+        ("transparent", (0, 0, 0, 0)),
+    ],
+)
+def test_values_above_the_range_take_the_over_colour(snapshot, cache, over, expected):
+    tile = TMS.tile(SHANXI.lon, SHANXI.lat, 6)
+    row, col = pixel_of(tile, SHANXI.lon, SHANXI.lat)
+    draw = {"sector": "coal", "scale": "linear", "vmin": 0, "vmax": 100, "over": over}
+
+    pixels = decode(render_tile(snapshot, 6, tile.x, tile.y, cache=cache, **draw))
+
+    assert tuple(pixels[row, col]) == expected
+
+
+def test_values_below_the_range_take_the_under_colour(snapshot, cache):
+    tile = TMS.tile(SHANXI.lon, SHANXI.lat, 6)
+    row, col = pixel_of(tile, SHANXI.lon, SHANXI.lat)
+    draw = {"sector": "coal", "vmin": 500, "vmax": 1000, "cache": cache}
+
+    ends = decode(render_tile(snapshot, 6, tile.x, tile.y, **draw))
+    blue = decode(render_tile(snapshot, 6, tile.x, tile.y, under="blue", **draw))
+
+    assert tuple(ends[row, col]) == tuple(palette("viridis")[1])  # the low end
+    assert tuple(blue[row, col]) == (0, 0, 255, 255)
 
 
 def test_the_default_range_comes_from_the_latest_period(snapshot, cache):
@@ -163,11 +222,16 @@ def test_the_highest_zoom_is_allowed_and_over_zoom_draws(snapshot, cache):
         ({"colormap": "no-such-map"}, "colormap", "unknown"),
         ({"colormap": "<script>"}, "colormap", "unknown"),
         ({"scale": "sqrt"}, "scale", "allowed are log, linear"),
+        ({"quantity": "mass"}, "quantity", "allowed are emission, flux"),
         ({"vmin": 5.0, "vmax": 5.0}, "vmin", "not below vmax"),
         ({"vmin": 0.0, "vmax": 5.0}, "vmin", "log scale"),
         ({"vmin": float("nan")}, "vmin", "finite"),
         ({"vmax": float("inf"), "scale": "linear"}, "vmax", "finite"),
-        ({"size": 4096}, "size", "out of range"),
+        ({"under": "not-a-colour"}, "under", "not a colour"),
+        ({"over": "#12"}, "over", "not a colour"),
+        ({"size": 4096}, "tile_size", "allowed are 256, 512"),
+        ({"size": 300}, "tile_size", "allowed are 256, 512"),
+        ({"tile_format": "gif"}, "format", "allowed are png, webp, npy"),
     ],
 )
 def test_bad_drawing_options_name_the_parameter(snapshot, options, parameter, message):

@@ -1,4 +1,4 @@
-"""The ingest job: recipe in, published cube version out."""
+"""The ingest job: recipe in, allocation and lazy cube out (`publish` writes them)."""
 
 import json
 import logging
@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +43,6 @@ from methanemap.pipeline.proxies import (
 from methanemap.pipeline.recipe import Recipe, RegionalInventory
 from methanemap.sources import climatetrace, countries, eia, gem, iea, viirs
 from methanemap.sources.registry import fetch, get_input
-from methanemap.store import write_cube
 from methanemap.store.metadata import cube_attrs
 
 log = logging.getLogger(__name__)
@@ -224,7 +223,7 @@ def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
     units = pd.concat(
         [units, _world_residual(totals, units, listed)], ignore_index=True
     )
-    return units[["unit", "members", "sector", "emission_t"]]
+    return units[UNIT_COLUMNS]
 
 
 def _world_residual(
@@ -246,18 +245,6 @@ def _world_residual(
         if tonnes > 0
     ]
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
-
-
-def ingest(recipe: Recipe, store: str, progress: Progress = lambda _: None) -> str:
-    """Build the cube of `recipe` and publish it at `store`; returns the version."""
-    started = datetime.now(UTC)
-    allocation = prepare(recipe, progress)
-    periods = allocation.periods
-    built = build(recipe, allocation, started)
-    with _step(f"compute and write {len(periods)} periods", progress):
-        first, last = periods[0].id, periods[-1].id
-        message = f"ingest {recipe.name}: periods {first}..{last}"
-        return write_cube(built.cube, store, message, groups=built.groups())
 
 
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:

@@ -5,6 +5,7 @@ pick one of them from a request. The tile and cell functions of `serve` start he
 from functools import lru_cache
 from typing import TypedDict
 
+import numpy as np
 import pandas as pd
 
 from methanemap.errors import NotInCubeError, QueryError
@@ -81,7 +82,15 @@ def sector_entry(snapshot: CubeSnapshot, sector: str) -> SectorEntry:
 
 def cube_periods(snapshot: CubeSnapshot) -> list[Period]:
     """The periods of the cube in time order (its time is each period's start)."""
-    return [period_of_date(start.date()) for start in snapshot.ds.indexes["time"]]
+    starts = snapshot.ds.indexes["time"]
+    return list(_periods_of_starts(starts.asi8.tobytes()))
+
+
+@lru_cache(maxsize=32)
+def _periods_of_starts(starts: bytes) -> tuple[Period, ...]:
+    # Keyed by the time axis itself (ns since 1970): a new axis gets new periods.
+    days = np.frombuffer(starts, dtype=np.int64).astype("datetime64[ns]")
+    return tuple(period_of_date(day.date()) for day in pd.DatetimeIndex(days))
 
 
 def cube_sectors(snapshot: CubeSnapshot) -> list[str]:

@@ -1,9 +1,10 @@
 """Decoded 2-D emission fields kept in memory between requests, read chunk by chunk.
 
 Tiles and cells read the cube through a `FieldCache`. It keeps the last few fields, one
-per (cube version, variable, time index), each a full-size float32 array of which only
-the storage chunks some request touched have been read; the rest of the array is
-untouched zero pages. A new cube version gets new keys: a reader never mixes versions.
+per (cube version, variable, time index, overview level), each a full-size float32 array
+of which only the storage chunks some request touched have been read; the rest of the
+array is untouched zero pages. A new cube version gets new keys: a reader never mixes
+versions. Level 0 is the full-resolution cube, level ``k`` its overview ``k``.
 """
 
 import threading
@@ -22,7 +23,7 @@ from methanemap.store import CubeSnapshot
 
 Values = npt.NDArray[np.float32]
 Indices = npt.NDArray[np.int64]
-FieldKey = tuple[str, str, int]
+FieldKey = tuple[str, str, int, int]
 T = TypeVar("T")
 
 #: Derived values (such as default colour ranges) kept per cache, newest last.
@@ -54,6 +55,9 @@ class FieldCache:
         self._fields: OrderedDict[FieldKey, _Field] = OrderedDict()
         self._derived: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        #: Look-ups that found their field decoded already, and those that did not.
+        self.hits = 0
+        self.misses = 0
 
     def read(
         self,
@@ -62,26 +66,30 @@ class FieldCache:
         time_index: int,
         rows: Indices,
         cols: Indices,
+        level: int = 0,
     ) -> Values:
         """Values of variable `name` at each cell of ``rows x cols`` in one period.
 
-        Only the storage chunks under those cells are read, and only once per field.
+        `rows` and `cols` index the grid of overview `level` (0: the full grid). Only
+        the storage chunks under those cells are read, and only once per field.
         """
-        data = snapshot.ds[name]
+        data = level_dataset(snapshot, level)[name]
         if self.max_fields == 0:
             return _read_window(data, time_index, rows, cols)
 
-        entry = self._entry(snapshot, name, time_index)
+        entry = self._entry(snapshot, name, time_index, level)
         _load_blocks(data, time_index, entry, rows, cols)
         return entry.values[np.ix_(rows, cols)]
 
-    def read_all(self, snapshot: CubeSnapshot, name: str, time_index: int) -> Values:
+    def read_all(
+        self, snapshot: CubeSnapshot, name: str, time_index: int, level: int = 0
+    ) -> Values:
         """The whole field of variable `name` in one period (read-only when cached)."""
-        data = snapshot.ds[name]
+        data = level_dataset(snapshot, level)[name]
         if self.max_fields == 0:
             return np.asarray(data.isel(time=time_index).values)
 
-        entry = self._entry(snapshot, name, time_index)
+        entry = self._entry(snapshot, name, time_index, level)
         everything = [np.arange(n, dtype=np.int64) for n in entry.values.shape]
         _load_blocks(data, time_index, entry, *everything)
         view = entry.values.view()
@@ -108,17 +116,28 @@ class FieldCache:
             entries = list(self._fields.items())
         return {key: (int(e.loaded.sum()), e.loaded.size) for key, e in entries}
 
-    def _entry(self, snapshot: CubeSnapshot, name: str, time_index: int) -> _Field:
-        key = (snapshot.version, name, time_index)
+    def _entry(
+        self, snapshot: CubeSnapshot, name: str, time_index: int, level: int
+    ) -> _Field:
+        key = (snapshot.version, name, time_index, level)
         with self._lock:
             entry = self._fields.get(key)
             if entry is None:
-                entry = self._fields[key] = _new_field(snapshot.ds[name])
+                self.misses += 1
+                data = level_dataset(snapshot, level)[name]
+                entry = self._fields[key] = _new_field(data)
+            else:
+                self.hits += 1
             self._fields.move_to_end(key)
 
             while len(self._fields) > self.max_fields:
                 self._fields.popitem(last=False)
         return entry
+
+
+def level_dataset(snapshot: CubeSnapshot, level: int) -> xr.Dataset:
+    """The dataset of overview `level` of a cube version; 0 is the full cube."""
+    return snapshot.ds if level == 0 else snapshot.overviews[level]
 
 
 @lru_cache(maxsize=1)
@@ -154,8 +173,14 @@ def _load_blocks(
         r0, r1 = int(need_r[0]) * entry.block[0], (int(need_r[-1]) + 1) * entry.block[0]
         c0, c1 = int(need_c[0]) * entry.block[1], (int(need_c[-1]) + 1) * entry.block[1]
 
-        window = data.isel(time=time_index, lat=slice(r0, r1), lon=slice(c0, c1))
-        entry.values[r0:r1, c0:c1] = window.values
+        box = data.isel(time=time_index, lat=slice(r0, r1), lon=slice(c0, c1))
+        window = np.asarray(box.values, dtype=np.float32)
+        if window.shape == entry.values.shape and window.flags.writeable:
+            # The whole field: keep the read's array rather than copy it into fresh
+            # pages, which costs as much as the read (page faults on 26 MB).
+            entry.values = window
+        else:
+            entry.values[r0:r1, c0:c1] = window
         entry.loaded[need_r[0] : need_r[-1] + 1, need_c[0] : need_c[-1] + 1] = True
 
 

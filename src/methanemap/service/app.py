@@ -5,6 +5,8 @@ Run it with ``uvicorn methanemap.service.app:create_app --factory`` (or the modu
 setting (``METHANEMAP_STORE``).
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,15 +15,30 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 
 from methanemap.config import Settings, get_settings
+from methanemap.errors import MethanemapError
 from methanemap.logs import configure
 from methanemap.serve.fields import FieldCache
-from methanemap.service.cube import CubeHolder
+from methanemap.serve.tiles import warm_up
+from methanemap.service import metrics
+from methanemap.service.cube import CubeHolder, watch
 from methanemap.service.errors import install_error_handlers
 from methanemap.service.middleware import RequestLogMiddleware
-from methanemap.service.routes import catalog, cells, health, tiles
+from methanemap.service.routes import (
+    catalog,
+    cells,
+    health,
+    ogc,
+    outlines,
+    queries,
+    tiles,
+    versions,
+    zarr,
+)
 from methanemap.service.web import find_web_dir, mount_web
+from methanemap.store import CubeSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fields = FieldCache(settings.tile_cache_fields)
 
     install_error_handlers(app)
+    # JSON and NPY shrink several times; PNG and WebP are compressed already.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
     app.add_middleware(RequestLogMiddleware)
-    for module in (tiles, cells, catalog, health):
+    for module in (tiles, ogc, cells, queries, catalog, versions, outlines, health):
         app.include_router(module.router)
+    app.include_router(zarr.router)
+    app.include_router(metrics.router)
     mount_web(app, find_web_dir(settings.web_dir))
     return app
 
@@ -59,8 +80,24 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not logging.getLogger().handlers:
         configure()
     holder: CubeHolder = app.state.cube
-    await run_in_threadpool(holder.open)
+    snapshot = await run_in_threadpool(holder.open)
+    if snapshot is not None:
+        await run_in_threadpool(_warm_up, snapshot, app.state.fields)
+    interval = app.state.settings.reload_interval
+    watcher = asyncio.create_task(watch(holder, interval)) if interval > 0 else None
     yield
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+def _warm_up(snapshot: CubeSnapshot, fields: FieldCache) -> None:
+    """Start the cube reader before the first request; a failure only costs speed."""
+    try:
+        warm_up(snapshot, fields)
+    except MethanemapError as error:
+        log.warning("could not warm up the tile renderer: %s", error)
 
 
 def _package_version() -> str:

@@ -36,7 +36,9 @@ SUBSECTOR_SECTORS = {
     "gas_transport": "gas",
 }
 #: IEA energy segments summed into each methanemap sector.
-SEGMENT_SECTORS = {seg: SUBSECTOR_SECTORS[sub] for seg, sub in SEGMENT_SUBSECTORS.items()}
+SEGMENT_SECTORS = {
+    seg: SUBSECTOR_SECTORS[sub] for seg, sub in SEGMENT_SUBSECTORS.items()
+}
 #: Fossil segments IEA does not split by sector; they are left out, with a warning.
 UNSPLIT_SEGMENTS = (
     "Satellite-detected large oil and gas emissions",

@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+from methanemap import __version__
 from methanemap.pipeline.periods import Period
 
 
@@ -13,7 +14,11 @@ class _Titled(Protocol):
 def cube_attrs(
     recipe: _Titled, periods: list[Period], provenance: dict[str, str]
 ) -> dict[str, str | float]:
-    """Global attributes of a cube built by `recipe` over `periods`."""
+    """Global attributes of a cube built by `recipe` over `periods`.
+
+    ``provenance`` adds what the cube was made from (inputs with their checksums,
+    recipe, code version) and when (``date_created``, ``date_modified``).
+    """
     return {
         "Conventions": "CF-1.11, ACDD-1.3",
         "title": recipe.title,
@@ -30,17 +35,26 @@ def cube_attrs(
             "Climate TRACE; Scarpelli et al. 2022, ACP 22, 3235 (GFEI method)"
         ),
         "creator_name": "methanemap",
+        "creator_type": "group",
+        "publisher_name": "methanemap",
         "institution": "methanemap",
+        "product_version": __version__,
         "source": f"methanemap recipe {recipe.name!r}",
         "time_coverage_start": periods[0].start.isoformat(),
         "time_coverage_end": periods[-1].end.isoformat(),
+        "time_coverage_duration": f"P{(periods[-1].end - periods[0].start).days}D",
         "time_coverage_resolution": "P8D",
         "geospatial_lat_min": -90.0,
         "geospatial_lat_max": 90.0,
         "geospatial_lon_min": -180.0,
         "geospatial_lon_max": 180.0,
+        "geospatial_lat_units": "degrees_north",
+        "geospatial_lon_units": "degrees_east",
         "geospatial_lat_resolution": "0.1 degree",
         "geospatial_lon_resolution": "0.1 degree",
+        "geospatial_bounds": "POLYGON ((-180 -90, 180 -90, 180 90, -180 90, -180 -90))",
+        "geospatial_bounds_crs": "EPSG:4326",
         "cdm_data_type": "Grid",
+        "processing_level": "national inventory totals allocated to a grid",
         **provenance,
     }

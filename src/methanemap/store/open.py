@@ -1,13 +1,19 @@
-"""Open one consistent version of a cube for reading."""
+"""Open one consistent version of a cube, with all its layouts, for reading."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import icechunk
 import xarray as xr
 import zarr
 
-from methanemap.errors import NotInCubeError
+from methanemap.errors import CubeNotFoundError
+from methanemap.store.layout import HISTORY, OVERVIEW_LEVELS, PERIODS, overview_group
 from methanemap.store.repo import BRANCH, open_repository
+from methanemap.store.versions import resolve_version
+
+ATTRIBUTION = "attribution"
+COUNTRIES = "countries"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,13 @@ class CubeSnapshot:
     attribution
         Which allocation unit (country or group) each cell's mass belongs to, per
         sector, for country totals; None when the cube has none.
+    countries
+        Exact coverage of cells by country polygons (cell, country, coverage); None
+        when the cube has none.
+    periods
+        Per period, the ``fingerprint`` of what produced it and the global total
+        ``global_<variable>`` (t) of each emission variable; None when the cube has
+        none.
     """
 
     ds: xr.Dataset
@@ -41,36 +54,63 @@ class CubeSnapshot:
     overviews: Mapping[int, xr.Dataset] = field(default_factory=dict)
     history: xr.Dataset | None = None
     attribution: xr.Dataset | None = None
+    countries: xr.Dataset | None = None
+    periods: xr.Dataset | None = None
 
 
 def open_cube(location: str, version: str | None = None) -> CubeSnapshot:
-    """Open the cube at `location`, lazily, at `version` (a snapshot id or tag).
+    """Open the cube at `location`, lazily, at one version.
 
-    With no version, the latest published version is opened. Every read from the
-    returned snapshot sees that one version, whatever is published meanwhile.
+    Parameters
+    ----------
+    location
+        A path or an object-store URL.
+    version
+        A version id, a release tag, or an ISO date or date-time (the version
+        published then); the latest published version if None.
+
+    Every read from the returned snapshot sees that one version, whatever is
+    published meanwhile.
+
+    Raises
+    ------
+    CubeNotFoundError
+        If there is no cube at `location`.
+    NotInCubeError
+        If no published version has that name.
     """
     repo = open_repository(location)
-    if version is None:
-        session = repo.readonly_session(branch=BRANCH)
-    elif version in repo.list_tags():
-        session = repo.readonly_session(tag=version)
-    else:
-        session = _session_at_snapshot(repo, version)
-    ds = xr.open_zarr(session.store, consolidated=False, chunks=None)
+    snapshot = resolve_version(repo, version)
+    if repo.lookup_snapshot(snapshot).parent_id is None:
+        raise CubeNotFoundError(
+            f"no cube version has been published at {location!r} yet; publish one "
+            f"with `methanemap ingest --store {location}`"
+        )
+    session = repo.readonly_session(snapshot_id=snapshot)
+    return snapshot_of_session(session, location)
+
+
+def snapshot_of_session(session: icechunk.Session, location: str) -> CubeSnapshot:
+    """The cube held by a (read-only) session, with every layout it has."""
+    store = session.store
+    groups = set(zarr.open_group(store, mode="r").group_keys())
+    levels: dict[int, xr.Dataset] = {}
+    if "overviews" in groups:
+        present = set(zarr.open_group(store, path="overviews", mode="r").group_keys())
+        for level in OVERVIEW_LEVELS:
+            if str(level) in present:
+                levels[level] = _open(store, overview_group(level))
+
     return CubeSnapshot(
-        ds=ds,
-        version=session.snapshot_id,
+        ds=_open(store, None),
+        version=str(session.snapshot_id),
         location=location,
-        attribution=_open_group(session.store, "attribution"),
+        overviews=levels,
+        history=_open(store, HISTORY) if HISTORY in groups else None,
+        attribution=_open(store, ATTRIBUTION) if ATTRIBUTION in groups else None,
+        countries=_open(store, COUNTRIES) if COUNTRIES in groups else None,
+        periods=_open(store, PERIODS) if PERIODS in groups else None,
     )
-
-
-def _open_group(store: object, name: str) -> xr.Dataset | None:
-    """The group `name` of a cube, or None when this cube has none."""
-    try:
-        return xr.open_zarr(store, group=name, consolidated=False, chunks=None)
-    except (FileNotFoundError, KeyError, zarr.errors.GroupNotFoundError):
-        return None
 
 
 def latest_version(location: str) -> str:
@@ -78,11 +118,6 @@ def latest_version(location: str) -> str:
     return str(open_repository(location).lookup_branch(BRANCH))
 
 
-def _session_at_snapshot(repo, version: str):  # type: ignore[no-untyped-def]
-    try:
-        return repo.readonly_session(snapshot_id=version)
-    except Exception as exc:  # icechunk raises its own error types for unknown ids
-        raise NotInCubeError(
-            f"cube version {version!r} does not exist; list versions at /versions",
-            parameter="version",
-        ) from exc
+def _open(store: icechunk.IcechunkStore, group: str | None) -> xr.Dataset:
+    ds: xr.Dataset = xr.open_zarr(store, group=group, consolidated=False, chunks=None)
+    return ds

@@ -1,4 +1,8 @@
-"""``GET /healthz``: whether the service has a cube to answer from, and its version."""
+"""``GET /healthz`` (ready and serving this version, or 503) and ``GET /readyz``.
+
+Both answer 503 while no cube version is open, so a load balancer sends no traffic to
+a worker that cannot answer; ``/livez`` only says that the process runs.
+"""
 
 from typing import TypedDict
 
@@ -17,6 +21,13 @@ class Health(TypedDict):
     periods: int
 
 
+@router.get("/livez")
+def get_live() -> dict[str, str]:
+    """The process is up (whether or not it has a cube to serve)."""
+    return {"status": "alive"}
+
+
+@router.get("/readyz", response_model=Health)
 @router.get("/healthz", response_model=Health)
 def get_health(snapshot: SnapshotDep) -> Health:
     """Ok and the cube version served; 503 while there is no cube."""

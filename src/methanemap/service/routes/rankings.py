@@ -1,0 +1,87 @@
+"""``/rankings/countries`` and ``/rankings/cells``: who and where emits most."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from methanemap.serve.nationaltable import Basis
+from methanemap.serve.rankings import TopCells, TopCountries, top_cells, top_countries
+from methanemap.service.answers import json_answer
+from methanemap.service.deps import VersionedSnapshotDep
+from methanemap.service.queryparams import (
+    Datetime,
+    End,
+    Limit,
+    LimitsDep,
+    OneSector,
+    Period,
+    Start,
+    Units,
+)
+
+router = APIRouter(prefix="/rankings", tags=["rankings"])
+
+BasisParam = Annotated[
+    Basis,
+    Query(
+        description="Rank by the geographic total (inside the polygons) or the "
+        "attributed one (the national table's unit)."
+    ),
+]
+
+
+@router.get("/countries", response_model=TopCountries)
+async def get_top_countries(
+    snapshot: VersionedSnapshotDep,
+    sector: OneSector = "total",
+    period: Period = None,
+    start: Start = None,
+    end: End = None,
+    datetime: Datetime = None,
+    units: Units = None,
+    basis: BasisParam = "geographic",
+    limit: Limit = 10,
+) -> Response:
+    """The countries emitting most of a sector over some periods, with intervals."""
+    answer = await run_in_threadpool(
+        top_countries,
+        snapshot,
+        sector=sector,
+        period=period,
+        start=start,
+        end=end,
+        datetime=datetime,
+        units=units,
+        basis=basis,
+        limit=limit,
+    )
+    return json_answer(answer)
+
+
+@router.get("/cells", response_model=TopCells)
+async def get_top_cells(
+    snapshot: VersionedSnapshotDep,
+    limits: LimitsDep,
+    sector: OneSector = "total",
+    period: Period = None,
+    start: Start = None,
+    end: End = None,
+    datetime: Datetime = None,
+    units: Units = None,
+    limit: Limit = 10,
+) -> Response:
+    """The cells emitting most of a sector over some periods, by mass."""
+    answer = await run_in_threadpool(
+        top_cells,
+        snapshot,
+        sector=sector,
+        period=period,
+        start=start,
+        end=end,
+        datetime=datetime,
+        units=units,
+        limit=limit,
+        limits=limits,
+    )
+    return json_answer(answer)

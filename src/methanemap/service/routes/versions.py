@@ -1,0 +1,45 @@
+"""``GET /versions``, ``GET /versions/{base}/diff/{target}`` and ``GET /stac``: the
+cube's published versions, what changed between two, and its STAC Collection."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from methanemap.serve.stac import stac_collection
+from methanemap.serve.versions import VersionDiff, VersionEntry, version_diff, versions
+from methanemap.service.cube import CubeHolder
+from methanemap.service.deps import SnapshotDep
+
+router = APIRouter(tags=["versions"])
+
+VersionPath = Annotated[
+    str,
+    Path(
+        description="A version id or release tag from /versions, or an ISO date (the "
+        "version published then).",
+        max_length=64,
+    ),
+]
+
+
+@router.get("/versions", response_model=list[VersionEntry])
+def get_versions(request: Request) -> list[VersionEntry]:
+    """Every published version of the cube, newest first, with its tags."""
+    holder: CubeHolder = request.app.state.cube
+    return versions(holder.current().location)
+
+
+@router.get("/versions/{base}/diff/{target}", response_model=VersionDiff)
+def get_version_diff(
+    request: Request, base: VersionPath, target: VersionPath
+) -> VersionDiff:
+    """Periods added, removed and revised from one version to another, with the
+    change of each sector's global total (t)."""
+    holder: CubeHolder = request.app.state.cube
+    return version_diff(holder.at(base), holder.at(target))
+
+
+@router.get("/stac")
+def get_stac(snapshot: SnapshotDep) -> dict[str, Any]:
+    """The STAC Collection describing the cube (at ``version``, else the latest)."""
+    return stac_collection(snapshot)
