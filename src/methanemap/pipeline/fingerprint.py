@@ -118,8 +118,10 @@ def _digest(value: object) -> bytes:
         return hashlib.blake2b(names + hashed.tobytes(), digest_size=32).digest()
     if isinstance(value, xr.Dataset | xr.DataArray):
         data = value.to_dataset(name="_") if isinstance(value, xr.DataArray) else value
-        names = sorted(map(str, data.variables))
-        parts = [_digest(np.asarray(data[n].values)) for n in names]
+        parts = [
+            _digest(np.asarray(data[n].values))
+            for n in sorted(map(str, data.variables))
+        ]
         return hashlib.blake2b(b"".join(parts), digest_size=32).digest()
     if isinstance(value, np.ndarray):
         return hashlib.blake2b(np.ascontiguousarray(value).tobytes()).digest()

@@ -81,34 +81,57 @@ def chunks_of(group: str, shape: tuple[int, int, int]) -> tuple[int, int, int]:
     return (1, min(table["lat"], shape[1]), min(table["lon"], shape[2]))
 
 
-def coarsen(fields: npt.NDArray[np.floating], levels: int) -> list[Field]:
-    """Overview levels 1..`levels` of a stack of 2-D fields (n, lat, lon).
+def coarsen(
+    fields: npt.NDArray[np.floating], levels: int, work: dict[str, Field] | None = None
+) -> list[Field]:
+    """Overview levels 1..`levels` of a stack of 2-D fields (n, lat, lon), float32.
 
     Each level sums pairs of rows, then pairs of columns, of the level below it; an
     odd side is padded with zeros first, so every level holds the fields' whole mass.
-    The first level sums float32 values (a relative error near 1e-7 per cell, which
-    averages out over the grid); the coarser ones, four times smaller each, sum in
-    float64.
+    Pairwise sums keep float32 rounding near 1e-7 of a cell's value at every level,
+    and it averages out over the grid. `work` keeps buffers between calls (allocating
+    them afresh costs more than the sums); the levels returned are views of them,
+    valid until the next call with the same `work`.
     """
-    first = _halve(np.asarray(fields, dtype=np.float32))
-    out = [first]
-    current = first.astype(np.float64)
-    for _ in range(levels - 1):
-        current = _halve(current)
-        out.append(current.astype(np.float32))
+    work = {} if work is None else work
+    current: npt.NDArray[np.floating] = np.asarray(fields, dtype=np.float32)
+    out = []
+    for level in range(1, levels + 1):
+        current = _halve(current, work, str(level))
+        out.append(current)
     return out
 
 
-def _halve(fields: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
+def _halve(
+    fields: npt.NDArray[np.floating], work: dict[str, Field], key: str
+) -> npt.NDArray[np.floating]:
     count, rows, cols = fields.shape
     if rows % 2 or cols % 2:
         padded = np.zeros((count, rows + rows % 2, cols + cols % 2), fields.dtype)
         padded[:, :rows, :cols] = fields
-        fields = padded
-    # Strided pair sums are several times faster than a reshape-sum over two axes.
-    pairs = fields[:, 0::2, :] + fields[:, 1::2, :]
-    halved: npt.NDArray[np.floating] = pairs[:, :, 0::2] + pairs[:, :, 1::2]
+        fields, rows, cols = padded, rows + rows % 2, cols + cols % 2
+    # Strided pair sums into kept buffers run several times faster than a reshape-sum.
+    pairs = _work(work, f"{key} rows", (count, rows // 2, cols), fields.dtype)
+    np.add(fields[:, 0::2, :], fields[:, 1::2, :], out=pairs)
+    halved = _work(work, key, (count, rows // 2, cols // 2), fields.dtype)
+    np.add(pairs[:, :, 0::2], pairs[:, :, 1::2], out=halved)
     return halved
+
+
+def _work(
+    work: dict[str, Field], key: str, shape: tuple[int, int, int], dtype: np.dtype
+) -> npt.NDArray[np.floating]:
+    """A buffer of `work` with this shape and type (a view of a larger one, made on
+    first use, when fewer fields come)."""
+    buffer = work.get(key)
+    if (
+        buffer is None
+        or buffer.dtype != dtype
+        or buffer.shape[1:] != shape[1:]
+        or buffer.shape[0] < shape[0]
+    ):
+        buffer = work[key] = np.empty(shape, dtype=dtype)
+    return buffer[: shape[0]]
 
 
 def overview_coords(coord: xr.DataArray, level: int) -> tuple[np.ndarray, np.ndarray]:

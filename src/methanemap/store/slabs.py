@@ -50,6 +50,7 @@ class SlabWriter:
         self.root = root
         self.ds = ds
         self._buffers: dict[str, Field] = {}
+        self._coarsen_work: dict[str, Field] = {}
 
     def write_block(self, block: slice, wanted: list[int]) -> pd.DataFrame:
         """Compute `block` and write its `wanted` periods (time indices).
@@ -102,7 +103,7 @@ class SlabWriter:
         for start in range(0, len(periods), step):
             batch = periods[start : start + step]
             part = slice(where.start + start, where.start + start + len(batch))
-            levels = coarsen(batch, len(OVERVIEW_LEVELS))
+            levels = coarsen(batch, len(OVERVIEW_LEVELS), self._coarsen_work)
             for level, fields in zip(OVERVIEW_LEVELS, levels, strict=True):
                 _array(self.root, f"{overview_group(level)}/{name}")[part] = fields
 
