@@ -3,7 +3,6 @@
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from live_service import free_port
 from methanemap.grid import CANONICAL
 from methanemap.pipeline.recipe import default_recipe
 from methanemap.pipeline.run import prepare
@@ -86,12 +86,6 @@ def test_cube_has_a_whole_year_of_8_day_periods_with_cf_metadata(cube):
     assert (cube["provisional"].to_numpy() == 0).all()  # 2022 is long settled
     rel = cube["relative_uncertainty_coal"].to_numpy()
     assert rel.max() <= np.hypot(0.30, 1.0) + 1e-6 and rel.max() > 0.3
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
