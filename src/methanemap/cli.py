@@ -13,6 +13,8 @@ from methanemap.config import get_settings
 from methanemap.errors import MethanemapError
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from methanemap.pipeline.recipe import Recipe
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
@@ -37,6 +39,18 @@ TagOption = Annotated[
     str | None,
     typer.Option(help="Tag the resulting version as a release, e.g. v2024.1"),
 ]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Where Dask runs: threads, local (worker processes on this machine), a "
+        "scheduler address such as tcp://host:8786, or a cluster TOML "
+        "[default: METHANEMAP_SCHEDULER, else threads]"
+    ),
+]
+ClusterOption = Annotated[
+    Path | None,
+    typer.Option(help="Cluster settings, e.g. ingest/cluster/slurm.toml"),
+]
 
 
 @app.command()
@@ -45,15 +59,16 @@ def ingest(
     recipe: RecipeOption = None,
     years: YearsOption = None,
     tag: TagOption = None,
+    scheduler: SchedulerOption = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Build the cube afresh from the recipe's inputs and publish it as one version."""
     from methanemap.pipeline.publish import ingest as run_ingest
 
     location = store or get_settings().store
-    with console.status("starting") as status:
-        outcome = run_ingest(
-            _recipe(recipe, years), location, lambda s: status.update(s), tag=tag
-        )
+    chosen = _recipe(recipe, years)
+    with _dask(scheduler, cluster), console.status("starting") as status:
+        outcome = run_ingest(chosen, location, lambda s: status.update(s), tag=tag)
     console.print(f"published cube version [bold]{outcome.version}[/] at {location}")
 
 
@@ -63,6 +78,8 @@ def update(
     recipe: RecipeOption = None,
     years: YearsOption = None,
     tag: TagOption = None,
+    scheduler: SchedulerOption = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Bring the cube up to date: add new years, rewrite periods whose inputs changed.
 
@@ -72,10 +89,9 @@ def update(
     from methanemap.pipeline.publish import update as run_update
 
     location = store or get_settings().store
-    with console.status("starting") as status:
-        outcome = run_update(
-            _recipe(recipe, years), location, lambda s: status.update(s), tag=tag
-        )
+    chosen = _recipe(recipe, years)
+    with _dask(scheduler, cluster), console.status("starting") as status:
+        outcome = run_update(chosen, location, lambda s: status.update(s), tag=tag)
     if outcome.published:
         console.print(f"published cube version [bold]{outcome.version}[/]: ")
         console.print(outcome.message, markup=False, highlight=False)
@@ -125,6 +141,15 @@ def stac(
         console.print(f"wrote the STAC Collection of {location} to {output}")
 
 
+def _dask(scheduler: str | None, cluster: Path | None) -> "AbstractContextManager[str]":
+    """The Dask scheduler of an ingest or update: the options, else the setting."""
+    from methanemap.pipeline.cluster import resolve, use_scheduler
+
+    if scheduler is None and cluster is None:
+        scheduler = get_settings().scheduler
+    return use_scheduler(resolve(scheduler, cluster))
+
+
 def _recipe(path: Path | None, years: str | None) -> "Recipe":
     from methanemap.pipeline.recipe import default_recipe, load_recipe, with_years
 
@@ -148,6 +173,8 @@ def serve(
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     import uvicorn
 
+    from methanemap.service.server import uvicorn_options
+
     settings = get_settings()
     if store:
         os.environ["METHANEMAP_STORE"] = store
@@ -162,6 +189,7 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,  # the service logs each request itself, with its duration
+        **uvicorn_options(settings),  # deadline and size cap on request heads
     )
 
 

@@ -7,8 +7,11 @@ Each setting is an environment variable with the prefix ``METHANEMAP_``; for exa
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Fewest characters of an admin token.
+MIN_ADMIN_TOKEN = 16
 
 
 class Settings(BaseSettings):
@@ -31,6 +34,13 @@ class Settings(BaseSettings):
         default="data/cube",
         description="Location of the versioned cube: a local path or an object-store "
         "URL.",
+    )
+    scheduler: str | None = Field(
+        default=None,
+        description="Where `ingest` and `update` run their Dask tasks: `threads`, "
+        "`local` (worker processes on this machine), a scheduler address "
+        "(`tcp://host:8786`) or a cluster TOML file (`ingest/cluster/`); unset: "
+        "threads.",
     )
     reload_interval: float = Field(
         default=5.0,
@@ -82,11 +92,72 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest request body (a GeoJSON polygon), in bytes (413 beyond).",
     )
+    max_url_bytes: int = Field(
+        default=8_192,
+        ge=256,
+        le=65_535,
+        description="Longest request target (path and query string), in bytes (414 "
+        "beyond; large geometries go in the body of POST /areas).",
+    )
+    max_header_bytes: int = Field(
+        default=32_768,
+        ge=1_024,
+        description="Most bytes of request headers, names and values together (431 "
+        "beyond).",
+    )
+    head_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client may take to send a request's line and headers, "
+        "counted from its connection or its first byte (408 beyond).",
+    )
+    body_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a client may take to send a request body once its "
+        "headers are in (408 beyond).",
+    )
+    max_concurrent_queries: int = Field(
+        default=4,
+        ge=1,
+        description="Area, country, ranking, subset and EDR queries one worker runs "
+        "at once; more wait for a free slot.",
+    )
+    query_wait: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a query waits for a free slot before it is answered 503 "
+        "with Retry-After.",
+    )
+    cors_origins: str = Field(
+        default="*",
+        description="Origins whose browser scripts may read the answers, separated "
+        "by commas; '*' for any (the data are public and read-only).",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the admin routes (POST /admin/reload); when "
+        "unset, no admin route exists.",
+    )
     web_dir: Path | None = Field(
         default=None,
         description="Directory of the web map page (index.html, app.js, node_modules); "
         "when unset, `api/web` of the source checkout the package runs from.",
     )
+
+    @field_validator("admin_token", mode="after")
+    @classmethod
+    def _strong_token(cls, token: SecretStr | None) -> SecretStr | None:
+        """An empty token means none; a short one is refused (guessable)."""
+        if token is None or token.get_secret_value() == "":
+            return None
+        if len(token.get_secret_value()) < MIN_ADMIN_TOKEN:
+            raise ValueError(
+                f"METHANEMAP_ADMIN_TOKEN has {len(token.get_secret_value())} "
+                f"characters; use at least {MIN_ADMIN_TOKEN}, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return token
 
 
 @lru_cache

@@ -1,17 +1,29 @@
-"""Compute the lazy cube one slab at a time and write each slab into every layout.
+"""Compute the lazy cube in bounded pieces and write each piece into every layout.
 
-A slab is one gridded variable over one history block (a year of periods): computed
-by Dask into a reused float32 buffer, then written into the root group (the periods
-asked for), the history (the whole block) and the overviews. Writing a slab overlaps
-computing the next one, in a second thread, so that both cores stay busy; at most two
-slabs (and the running total) are in memory, about 1.2 GB each for the 0.1 degree grid.
+Each history block (a year of periods) is written in two passes of Dask tasks, each
+task computing its piece and writing it itself, so that memory holds a few pieces at a
+time whatever the number of years (a year of one variable is 1.2 GB at 0.1 degree):
+
+- by period: every gridded variable of one period over the whole grid, into the root
+  group and the overviews (whose chunks span the globe), with its global total;
+- by tile: the extensive variables of the whole block over 600 x 600 cells, into the
+  history (whose chunks hold a whole block).
+
+So each value is computed twice, which costs less than holding a block. The tasks run
+on the active Dask scheduler (see `methanemap.pipeline.cluster`): on threads they write
+into the session; on a distributed cluster each writes into a fork of the session,
+merged back as it completes (icechunk's cooperative writes), so that no grid value
+passes through the client.
 """
 
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
+import dask
 import dask.array as da
+import icechunk
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -29,14 +41,39 @@ from methanemap.store.layout import (
 )
 from methanemap.store.schema import SECTORS, TOTAL, variable
 
-#: Bytes of periods coarsened together into overviews (bounds the intermediates).
-OVERVIEW_BATCH_BYTES = 256 * 2**20
+#: Side of a history tile (cells) when the cube is not a Dask array: 10 x 10 chunks.
+TILE = 600
 
-Totals = dict[str, np.ndarray]
+#: Where a task writes: the root group itself (threads), or a fork of its session.
+Sink = zarr.Group | icechunk.ForkSession
+#: Global total (t) of each extensive variable, and the fork a task wrote into.
+Outcome = tuple[dict[str, float], icechunk.ForkSession | None]
+
+_local = threading.local()  # coarsening buffers each thread keeps between tasks
+
+
+@dataclass(frozen=True)
+class Variables:
+    """Which variables a task computes, sums into the total, and keeps in history."""
+
+    computed: tuple[str, ...]  # in the order of the task's inputs
+    parts: tuple[str, ...]  # the sectors whose sum is the total (none: computed)
+    extensive: tuple[str, ...]
+
+    def fields(self, values: Sequence[np.ndarray]) -> dict[str, Field]:
+        """Each variable's values, the total summed from its parts in float32."""
+        pairs = zip(self.computed, values, strict=True)
+        fields = {name: np.asarray(v, np.float32) for name, v in pairs}
+        if self.parts:
+            total = fields[self.parts[0]].copy()
+            for name in self.parts[1:]:
+                total += fields[name]
+            fields[variable(TOTAL)] = total
+        return fields
 
 
 class SlabWriter:
-    """Writes the periods of one history block, slab by slab, into `root`.
+    """Writes the periods of one history block at a time into `root`.
 
     Parameters
     ----------
@@ -49,87 +86,156 @@ class SlabWriter:
     def __init__(self, root: zarr.Group, ds: xr.Dataset) -> None:
         self.root = root
         self.ds = ds
-        self._buffers: dict[str, Field] = {}
-        self._coarsen_work: dict[str, Field] = {}
+        parts = _parts_of_total(ds)
+        total = variable(TOTAL) if parts else None
+        self.variables = Variables(
+            computed=tuple(n for n in gridded(ds) if n != total),
+            parts=tuple(parts),
+            extensive=tuple(extensive(ds)),
+        )
 
     def write_block(self, block: slice, wanted: list[int]) -> pd.DataFrame:
         """Compute `block` and write its `wanted` periods (time indices).
 
-        The total is the sum of the sector slabs, as the schema defines it, rather than
-        computed again from the allocation (which would double the work).
+        The history holds whole blocks, so it is written for every period of `block`;
+        the root group and the overviews only for the `wanted` periods. The total is
+        the sum of the sector variables, as the schema defines it, rather than computed
+        again from the allocation (which would double the work).
 
         Returns
         -------
         DataFrame
             Global total (t, float64) of each extensive variable in each wanted period.
         """
-        runs = list(_runs([i - block.start for i in wanted]))
-        parts = _parts_of_total(self.ds)
-        order = sorted(gridded(self.ds), key=lambda n: n == variable(TOTAL))
-        futures: list[Future[Totals]] = []
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            for k, name in enumerate(order):
-                if len(futures) >= 2:
-                    futures[-2].result()  # its buffer is the one computed into next
-                if parts and name == variable(TOTAL):
-                    slab = self._buffer("total", block)
-                else:
-                    slab = self._compute(name, block, f"slab{k % 2}")
-                    if name in parts:
-                        self._accumulate(slab, block, first=name == parts[0])
-                job = pool.submit(self._write_slab, name, slab, block, runs, wanted)
-                futures.append(job)
-            totals: Totals = {}
-            for future in futures:
-                totals.update(future.result())
-        return pd.DataFrame(totals, index=pd.Index(wanted, name="time_index"))
+        client = active_client()
+        sink: Sink = self.root if client is None else _session(self.root).fork()
+        periods = [
+            _task(_write_period, sink, index, self.variables, *self._inputs(index))
+            for index in wanted
+        ]
+        sums = self._run(periods, client)
+        if self.variables.extensive:
+            tiles = [
+                _task(_write_tile, sink, where, self.variables, *self._inputs(where))
+                for where in self._tiles(block)
+            ]
+            self._run(tiles, client)
+        return pd.DataFrame(sums, index=pd.Index(wanted, name="time_index"))
 
-    def _write_slab(
-        self, name: str, slab: Field, block: slice, runs: list[slice], wanted: list[int]
-    ) -> Totals:
-        for run in runs:
-            _array(self.root, name)[_shifted(run, block)] = slab[run]
-        if name not in extensive(self.ds):
-            return {}
+    def _inputs(self, where: int | tuple[slice, slice, slice]) -> list[Any]:
+        """The lazy values of each computed variable at `where` (a time index, or a
+        block of periods and cells)."""
+        key = slice(where, where + 1) if isinstance(where, int) else where
+        return [self.ds[name].data[key] for name in self.variables.computed]
 
-        _array(self.root, f"{HISTORY}/{name}")[block] = slab
-        for run in runs:
-            self._write_overviews(name, slab[run], _shifted(run, block))
-        sums = [slab[run].sum(axis=(1, 2), dtype=np.float64) for run in runs]
-        return {name: np.concatenate(sums)}
+    def _tiles(self, block: slice) -> Iterator[tuple[slice, slice, slice]]:
+        """Tiles of `block` holding whole history chunks and whole Dask chunks, so
+        that no chunk is written by two tasks and no block is computed twice."""
+        data = self.ds[self.variables.computed[0]].data
+        chunks = data.chunks if isinstance(data, da.Array) else (None, None, None)
+        for rows in _edges(chunks[1], self.ds.sizes["lat"], HISTORY_CHUNKS["lat"]):
+            for cols in _edges(chunks[2], self.ds.sizes["lon"], HISTORY_CHUNKS["lon"]):
+                yield block, rows, cols
 
-    def _write_overviews(self, name: str, periods: Field, where: slice) -> None:
-        step = max(1, OVERVIEW_BATCH_BYTES // max(periods[0].nbytes, 1))
-        for start in range(0, len(periods), step):
-            batch = periods[start : start + step]
-            part = slice(where.start + start, where.start + start + len(batch))
-            levels = coarsen(batch, len(OVERVIEW_LEVELS), self._coarsen_work)
-            for level, fields in zip(OVERVIEW_LEVELS, levels, strict=True):
-                _array(self.root, f"{overview_group(level)}/{name}")[part] = fields
+    def _run(self, tasks: list[Any], client: Any) -> list[dict[str, float]]:
+        """Run `tasks` on the active scheduler; merge the forks they wrote into."""
+        if client is None:
+            done = dask.compute(*tasks)  # type: ignore[attr-defined,no-untyped-call]
+            return [sums for sums, _ in done]
 
-    def _compute(self, name: str, block: slice, key: str) -> Field:
-        """The values of variable `name` in the periods of `block`, in buffer `key`."""
-        out = self._buffer(key, block)
-        data = self.ds[name].data[block]
-        if isinstance(data, da.Array):
-            da.store(data, out, lock=False)  # the target's float32 casts each block
-        else:
-            out[...] = data
-        return out
+        from distributed import as_completed
 
-    def _accumulate(self, slab: Field, block: slice, first: bool) -> None:
-        total = self._buffer("total", block)
-        if first:
-            total[...] = slab
-        else:
-            total += slab
+        futures = client.compute(tasks)
+        order = {future.key: i for i, future in enumerate(futures)}
+        sums: list[dict[str, float]] = [{} for _ in tasks]
+        session = _session(self.root)
+        finished = as_completed(futures, with_results=True)  # type: ignore[no-untyped-call]
+        for future, (result, fork) in finished:
+            session.merge(fork)
+            sums[order[future.key]] = result
+            future.release()
+        return sums
 
-    def _buffer(self, key: str, block: slice) -> Field:
-        """A float32 buffer for one block, allocated once per writer."""
-        shape = (HISTORY_CHUNKS["time"], self.ds.sizes["lat"], self.ds.sizes["lon"])
-        if key not in self._buffers:
-            self._buffers[key] = np.empty(shape, dtype=np.float32)
-        return self._buffers[key][: block.stop - block.start]
+
+def _task(function: Any, sink: Sink, *args: Any) -> Any:
+    """A Dask task of `function`; `sink` is never hashed (impure: a write)."""
+    return dask.delayed(function, pure=False)(sink, *args)  # type: ignore[attr-defined]
+
+
+def _write_period(
+    sink: Sink, index: int, variables: Variables, *values: np.ndarray
+) -> Outcome:
+    """Write one period of every variable into the root group and the overviews."""
+    root, fork = _open(sink)
+    fields = variables.fields(values)
+    sums = {}
+    for name, field in fields.items():
+        _array(root, name)[index : index + 1] = field
+        if name in variables.extensive:
+            _write_overviews(root, name, field, index)
+            sums[name] = float(field.sum(axis=(1, 2), dtype=np.float64)[0])
+    return sums, fork
+
+
+def _write_overviews(root: zarr.Group, name: str, field: Field, index: int) -> None:
+    work = getattr(_local, "work", None)
+    if work is None:
+        work = _local.work = {}
+    levels = coarsen(field, len(OVERVIEW_LEVELS), work)
+    for level, values in zip(OVERVIEW_LEVELS, levels, strict=True):
+        _array(root, f"{overview_group(level)}/{name}")[index : index + 1] = values
+
+
+def _write_tile(
+    sink: Sink,
+    where: tuple[slice, slice, slice],
+    variables: Variables,
+    *values: np.ndarray,
+) -> Outcome:
+    """Write one tile of a whole block of the extensive variables into the history."""
+    root, fork = _open(sink)
+    for name, field in variables.fields(values).items():
+        if name in variables.extensive:
+            _array(root, f"{HISTORY}/{name}")[where] = field
+    return {}, fork
+
+
+def _open(sink: Sink) -> tuple[zarr.Group, icechunk.ForkSession | None]:
+    if isinstance(sink, zarr.Group):
+        return sink, None
+    return zarr.open_group(sink.store, mode="r+"), sink
+
+
+def _session(root: zarr.Group) -> icechunk.Session:
+    store = root.store
+    if not isinstance(store, icechunk.IcechunkStore):
+        raise NotImplementedError(
+            f"writing a cube on a distributed cluster needs an Icechunk store, not "
+            f"{type(store).__name__}; use the threaded scheduler"
+        )
+    return store.session
+
+
+def active_client() -> Any:
+    """The distributed client `dask.compute` would use now, or None."""
+    scheduler = dask.base.get_scheduler()  # type: ignore[no-untyped-call]
+    owner = getattr(scheduler, "__self__", None)
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        return None
+    return owner if isinstance(owner, Client) else None
+
+
+def _edges(chunks: tuple[int, ...] | None, size: int, step: int) -> Iterator[slice]:
+    """Spans of an axis of `size` cells ending where a Dask chunk ends on a multiple
+    of `step` (or every `TILE` cells when there are no Dask chunks)."""
+    ends = np.cumsum(chunks) if chunks else np.arange(TILE, size + TILE, TILE)
+    cuts = [int(e) for e in ends if e % step == 0 and e < size] + [size]
+    start = 0
+    for stop in cuts:
+        yield slice(start, stop)
+        start = stop
 
 
 def history_blocks(
@@ -155,20 +261,3 @@ def _array(root: zarr.Group, path: str) -> zarr.Array[Any]:
     array = root[path]
     assert isinstance(array, zarr.Array)
     return array
-
-
-def _runs(offsets: Sequence[int]) -> Iterator[slice]:
-    """Runs of consecutive offsets as slices."""
-    start = previous = None
-    for offset in offsets:
-        if start is None or previous is None or offset != previous + 1:
-            if start is not None and previous is not None:
-                yield slice(start, previous + 1)
-            start = offset
-        previous = offset
-    if start is not None and previous is not None:
-        yield slice(start, previous + 1)
-
-
-def _shifted(run: slice, block: slice) -> slice:
-    return slice(run.start + block.start, run.stop + block.start)
