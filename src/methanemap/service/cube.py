@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 from starlette.concurrency import run_in_threadpool
 
-from methanemap.errors import CubeNotFoundError, MethanemapError
+from methanemap.errors import CubeNotFoundError, MethanemapError, StoreError
 from methanemap.service import metrics
 from methanemap.store import CubeSnapshot, latest_version, open_cube
 from methanemap.store.versions import resolve
@@ -43,6 +43,7 @@ class CubeHolder:
         self._snapshot: CubeSnapshot | None = None
         self._named: OrderedDict[str, CubeSnapshot] = OrderedDict()
         self._lock = threading.Lock()
+        self._problem = "nothing opened yet"  # why the last open found no cube
 
     def open(self) -> CubeSnapshot | None:
         """Open the latest version; None (and a warning) if there is no cube yet."""
@@ -50,6 +51,11 @@ class CubeHolder:
             snapshot = open_cube(self.location)
         except CubeNotFoundError as error:
             log.warning("no cube to serve yet: %s", error)
+            self._problem = str(error)
+            return None
+        except StoreError as error:  # refused credentials, unreachable endpoint...
+            log.error("cannot open the cube: %s", error)
+            self._problem = str(error)
             return None
 
         with self._lock:
@@ -57,6 +63,12 @@ class CubeHolder:
         log.info("serving cube version %s from %s", snapshot.version, self.location)
         metrics.serving(snapshot.version)
         return snapshot
+
+    @property
+    def serving(self) -> str | None:
+        """The id of the latest version opened; None before the first."""
+        snapshot = self._snapshot
+        return None if snapshot is None else snapshot.version
 
     def current(self) -> CubeSnapshot:
         """The version to answer from; tries to open the cube if none is open yet.
@@ -69,8 +81,8 @@ class CubeHolder:
         snapshot = self._snapshot or self.open()
         if snapshot is None:
             raise CubeNotFoundError(
-                f"no methanemap cube at {self.location!r} yet; the service answers "
-                "once one is published there"
+                f"no methanemap cube can be read at {self.location!r} yet "
+                f"({self._problem}); the service answers once one can"
             )
         return snapshot
 

@@ -30,7 +30,10 @@ def open_dataset(
     source
         A local path or ``s3://`` / ``gs://`` URL of the Icechunk repository, or the
         URL of a methanemap service (``http://host:8000``, or its ``/zarr`` URL).
-        Over HTTP only fsspec, aiohttp and zarr are needed, not methanemap.
+        Over HTTP only fsspec, aiohttp and zarr are needed, not methanemap. An
+        ``s3://`` URL is reached with the standard AWS variables
+        (``AWS_ENDPOINT_URL`` for S3-compatible servers, ``AWS_REGION``,
+        ``AWS_ACCESS_KEY_ID``, ...; see `methanemap.store.repo.s3_settings`).
     version
         A version id, release tag or ISO date (the version published then); the
         latest when None.
@@ -45,7 +48,10 @@ def open_dataset(
     Raises
     ------
     CubeNotFoundError
-        If there is no cube at a local or object-store `source`, or none published.
+        If there is no cube at a local or object-store `source` (or no such bucket),
+        or none published.
+    StoreError
+        If the object store cannot be reached or refuses the credentials.
     NotInCubeError
         If no published version has that name.
     """
