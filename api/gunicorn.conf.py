@@ -4,14 +4,16 @@ Run with ``gunicorn -c api/gunicorn.conf.py``. Every worker opens the published 
 version itself and follows new versions on its own (the service is stateless), so
 workers can be added on one machine or across machines behind a load balancer.
 Environment variables (all optional): ``METHANEMAP_HOST``/``METHANEMAP_PORT`` (bind),
-``WEB_CONCURRENCY`` (workers, default 2 x cores + 1, at most 8), ``GUNICORN_TIMEOUT``.
+``WEB_CONCURRENCY`` (workers, default 2 x cores + 1, at most 8), ``GUNICORN_TIMEOUT``,
+and every ``METHANEMAP_`` setting of the service.
 """
 
 import multiprocessing
 import os
 
 wsgi_app = "methanemap.service.app:create_app()"
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn workers with methanemap's deadline and size cap on request heads.
+worker_class = "methanemap.service.server.GuardedUvicornWorker"
 _host = os.environ.get("METHANEMAP_HOST", "0.0.0.0")
 bind = f"{_host}:{os.environ.get('METHANEMAP_PORT', '8000')}"
 workers = int(
@@ -25,6 +27,6 @@ max_requests = 20_000
 max_requests_jitter = 2_000
 accesslog = "-"
 errorlog = "-"
-# Headers and request lines past these sizes are refused by gunicorn (431/414).
-limit_request_line = 8190
-limit_request_field_size = 16_384
+# gunicorn's own limit_request_* settings do not apply: uvicorn workers parse requests
+# themselves. The limits are METHANEMAP_MAX_URL_BYTES, METHANEMAP_MAX_HEADER_BYTES,
+# METHANEMAP_MAX_BODY_BYTES, METHANEMAP_HEAD_TIMEOUT and METHANEMAP_BODY_TIMEOUT.

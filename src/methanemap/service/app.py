@@ -1,8 +1,10 @@
 """The FastAPI application: settings in, routes and error table on, cube opened.
 
-Run it with ``uvicorn methanemap.service.app:create_app --factory`` (or the module-level
-``methanemap.service.app:app``, built on first use). The cube location is the ``store``
-setting (``METHANEMAP_STORE``).
+Run it with ``methanemap serve`` or ``gunicorn -c api/gunicorn.conf.py``, which add the
+server's guards on request heads (`methanemap.service.server`). Plain ``uvicorn
+methanemap.service.app:create_app --factory`` (or the module-level
+``methanemap.service.app:app``, built on first use) serves it without them. The cube
+location is the ``store`` setting (``METHANEMAP_STORE``).
 """
 
 import asyncio
@@ -15,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from methanemap.config import Settings, get_settings
@@ -22,9 +25,11 @@ from methanemap.errors import MethanemapError
 from methanemap.logs import configure
 from methanemap.serve.fields import FieldCache
 from methanemap.serve.tiles import warm_up
-from methanemap.service import metrics
+from methanemap.service import admin, metrics
+from methanemap.service.answers import REQUEST_PROBLEMS
 from methanemap.service.cube import CubeHolder, watch
 from methanemap.service.errors import install_error_handlers
+from methanemap.service.guard import QuerySlot, QuerySlots, RequestGuardMiddleware
 from methanemap.service.middleware import RequestLogMiddleware
 from methanemap.service.routes import (
     catalog,
@@ -42,6 +47,28 @@ from methanemap.store import CubeSnapshot
 
 log = logging.getLogger(__name__)
 
+#: Request headers browsers may send from other origins: conditional and range reads
+#: (map clients, zarr.js), GeoJSON bodies, request ids.
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Content-Type",
+    "If-None-Match",
+    "If-Range",
+    "Range",
+    "X-Request-ID",
+]
+#: Answer headers browser scripts may read (CORS exposes few by default).
+CORS_EXPOSED_HEADERS = [
+    "Content-Length",
+    "Content-Range",
+    "ETag",
+    "Retry-After",
+    "X-Methanemap-Version",
+    "X-Request-ID",
+]
+#: Seconds a browser may reuse a preflight answer.
+CORS_MAX_AGE = 600
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new service application.
@@ -57,21 +84,47 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Fossil CH4 emissions on a global 0.1 degree grid in 8-day periods.",
         version=_package_version(),
         lifespan=_lifespan,
+        responses=REQUEST_PROBLEMS,  # the guard's answers, declared for every route
     )
     app.state.settings = settings
     app.state.cube = CubeHolder(settings.store)
     app.state.fields = FieldCache(settings.tile_cache_fields)
 
+    app.state.query_slots = QuerySlots(
+        settings.max_concurrent_queries, settings.query_wait
+    )
+
+    _add_middleware(app, settings)
+    for module in (tiles, ogc, cells, catalog, versions, outlines, health):
+        app.include_router(module.router)
+    # Area, country, ranking, subset and EDR queries can each take a while: bounded.
+    app.include_router(queries.router, dependencies=[QuerySlot])
+    app.include_router(zarr.router)
+    app.include_router(metrics.router)
+    if settings.admin_token is not None:
+        app.include_router(admin.router)
+    mount_web(app, find_web_dir(settings.web_dir))
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: request log, CORS, guard, gzip, then the error answers."""
     install_error_handlers(app)
     # JSON and NPY shrink several times; PNG and WebP are compressed already.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
+    app.add_middleware(RequestGuardMiddleware, settings=settings)
+    # Outside the guard, so that browsers may read its refusals too.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[
+            o.strip() for o in settings.cors_origins.split(",") if o.strip()
+        ],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        max_age=CORS_MAX_AGE,
+    )
     app.add_middleware(RequestLogMiddleware)
-    for module in (tiles, ogc, cells, queries, catalog, versions, outlines, health):
-        app.include_router(module.router)
-    app.include_router(zarr.router)
-    app.include_router(metrics.router)
-    mount_web(app, find_web_dir(settings.web_dir))
-    return app
 
 
 @asynccontextmanager

@@ -27,6 +27,39 @@ from methanemap.errors import (
 
 log = logging.getLogger(__name__)
 
+
+class MalformedRequestError(MethanemapError, ValueError):
+    """A request the HTTP parser cannot read."""
+
+
+class BadPathError(QueryError):
+    """A request path with a parent segment, an encoded slash or a control byte."""
+
+
+class BodyTooLargeError(TooLargeError):
+    """A request body longer than ``max_body_bytes``."""
+
+
+class UrlTooLongError(TooLargeError):
+    """A request target (path and query) longer than ``max_url_bytes``."""
+
+
+class HeadersTooLargeError(TooLargeError):
+    """Request headers larger than ``max_header_bytes``."""
+
+
+class RequestTimeoutError(MethanemapError, TimeoutError):
+    """A client too slow to send its request."""
+
+
+class ServiceBusyError(MethanemapError):
+    """Every query slot of this worker stayed taken; the client should retry."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 #: Longest echo of a rejected parameter value in a problem's detail.
 MAX_ECHO = 80
@@ -48,8 +81,16 @@ class Problem:
 
 #: The one table from error class to answer; the most specific class of an error wins.
 PROBLEMS: dict[type[Exception], Problem] = {
+    MalformedRequestError: Problem(400, "malformed-request", "Malformed request"),
+    BadPathError: Problem(400, "bad-path", "Bad path"),
     NotInCubeError: Problem(404, "not-in-cube", "Not in the cube"),
+    RequestTimeoutError: Problem(408, "request-timeout", "Request timeout"),
+    UrlTooLongError: Problem(414, "uri-too-long", "URI too long"),
+    HeadersTooLargeError: Problem(
+        431, "headers-too-large", "Request header fields too large"
+    ),
     TooLargeError: Problem(413, "too-large", "Request too large"),
+    ServiceBusyError: Problem(503, "busy", "Service busy"),
     QueryError: Problem(422, "invalid-parameter", "Invalid parameter"),
     RequestValidationError: Problem(422, "invalid-parameter", "Invalid parameter"),
     CubeNotFoundError: Problem(503, "cube-unavailable", "Cube unavailable"),
@@ -120,21 +161,38 @@ class UnexpectedErrorMiddleware:
 
 
 async def _on_error(request: Request, error: Exception) -> JSONResponse:
+    return error_response(error, request.method, request.url.path)
+
+
+def error_response(error: Exception, method: str, path: str) -> JSONResponse:
+    """The problem answer to `error` by the table, logged as its status says.
+
+    A refused body closes the connection (its rest is never read); a busy service
+    says when to retry.
+    """
     problem = problem_for(error)
-    if problem.status >= 500:
-        log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    if isinstance(error, CubeNotFoundError):  # why is logged where the cube is opened
+        log.warning("%s %s: %s", method, path, error)
+        detail = str(error)
+    elif problem.status >= 500 and not isinstance(error, ServiceBusyError):
+        log.error("%s %s failed", method, path, exc_info=error)
         detail = str(error) if isinstance(error, MethanemapError) else problem.title
     else:
-        log.info("%s %s: %s", request.method, request.url.path, error)
+        log.info("%s %s: %s", method, path, error)
         detail = str(error)
 
     parameter = getattr(error, "parameter", None)
-    if parameter is None:
-        return problem_response(problem, detail)
-    invalid = [{"name": parameter, "reason": detail}]
-    return problem_response(
-        problem, detail, parameter=parameter, **{"invalid-params": invalid}
-    )
+    extensions: dict[str, Any] = {}
+    if parameter is not None:
+        invalid = [{"name": parameter, "reason": detail}]
+        extensions = {"parameter": parameter, "invalid-params": invalid}
+    response = problem_response(problem, detail, **extensions)
+
+    if isinstance(error, BodyTooLargeError | RequestTimeoutError):
+        response.headers["Connection"] = "close"
+    if isinstance(error, ServiceBusyError):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 async def _on_invalid_request(request: Request, error: Exception) -> JSONResponse:
