@@ -6,6 +6,7 @@ queries answer a PointSeries at the centre of the cell holding the point; area a
 cube queries answer a Grid of cells (NaN, encoded null, outside a polygon).
 """
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -194,6 +195,7 @@ def parse_point(coords: str) -> tuple[float, float]:
             f"coords {coords[:80]!r} is not a WKT POINT; give POINT(lon lat)",
             parameter="coords",
         )
+    # The cell query checks the numbers, naming lon or lat.
     return float(shape.x), float(shape.y)
 
 
@@ -203,6 +205,11 @@ def parse_polygon(coords: str) -> dict[str, Any]:
     if shape.geom_type not in ("Polygon", "MultiPolygon"):
         raise QueryError(
             f"coords {coords[:80]!r} is not a WKT POLYGON or MULTIPOLYGON",
+            parameter="coords",
+        )
+    if not np.isfinite(shapely.get_coordinates(shape)).all():
+        raise QueryError(
+            f"coords {coords[:80]!r} holds a coordinate that is not a finite number",
             parameter="coords",
         )
     geometry: dict[str, Any] = shapely.geometry.mapping(shape)
@@ -224,13 +231,16 @@ def wrapped_bbox(bounds: tuple[float, float, float, float]) -> Bbox:
 
 def _wkt(text: str) -> shapely.Geometry:
     try:
-        return shapely.from_wkt(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN in the text
+            shape = shapely.from_wkt(text)
     except shapely.errors.ShapelyError:
         raise QueryError(
             f"coords {text[:80]!r} is not well-known text (WKT); give POINT(lon lat) "
             "or POLYGON((lon lat, ...))",
             parameter="coords",
         ) from None
+    return shape
 
 
 def _parameter(snapshot: CubeSnapshot, sector: str) -> dict[str, Any]:

@@ -200,35 +200,27 @@ def tileset(
 
 def validate_collection(snapshot: CubeSnapshot, sector: str) -> str:
     """`sector` if the cube holds it; raises NotInCubeError naming collectionId."""
-    held = cube_sectors(snapshot)
-    if sector not in held:
-        raise NotInCubeError(
-            f"collection {sector!r} does not exist; the collections are "
-            f"{', '.join(held)}",
-            parameter="collectionId",
-        )
-    return sector
+    return _one_of(sector, cube_sectors(snapshot), "collection", "collectionId")
 
 
 def validate_data_type(data_type: str) -> str:
     """`data_type` if it is ``map`` or ``coverage``; raises NotInCubeError otherwise."""
-    if data_type not in DATA_TYPES:
-        raise NotInCubeError(
-            f"tiles of data type {data_type!r} do not exist; there are "
-            f"{', '.join(DATA_TYPES)}",
-            parameter="dataType",
-        )
-    return data_type
+    return _one_of(data_type, list(DATA_TYPES), "tiles of data type", "dataType")
 
 
 def validate_tms(tms_id: str) -> str:
     """`tms_id` if it is WebMercatorQuad; raises NotInCubeError otherwise."""
-    if tms_id != TMS.id:
+    return _one_of(tms_id, [str(TMS.id)], "tile matrix set", "tileMatrixSetId")
+
+
+def _one_of(value: str, held: list[str], what: str, parameter: str) -> str:
+    """`value` if it is in `held`; else a NotInCubeError naming `parameter`."""
+    if value not in held:
         raise NotInCubeError(
-            f"tile matrix set {tms_id!r} is not served; the only one is {TMS.id}",
-            parameter="tileMatrixSetId",
+            f"{what} {value!r} does not exist; choose one of {', '.join(held)}",
+            parameter=parameter,
         )
-    return tms_id
+    return value
 
 
 def validate_tile_format(data_type: str, f: str | None) -> str:

@@ -1,13 +1,14 @@
-"""The query parameters the data routes share, each described with examples for the
-OpenAPI document, and the query limits taken from the settings.
+"""The parameters the data routes share, each described with examples for the OpenAPI
+document, as `Annotated` types and dependencies; and the query limits of the settings.
 
 Parsing and checking stay in `methanemap.serve` (the same for notebooks); these only
 declare the parameters, with the cheap bounds FastAPI can check itself.
 """
 
-from typing import Annotated, Literal
+from dataclasses import asdict, dataclass
+from typing import Annotated, Literal, TypedDict, cast
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 from methanemap.serve.limits import Limits
 from methanemap.serve.outunits import EXAMPLES
@@ -38,8 +39,8 @@ Lon = Annotated[
 Period = Annotated[
     str | None,
     Query(
-        description="One period: an id like 2022-P05, or an ISO date inside it. The "
-        "latest period when no time parameter is given.",
+        description="One period: an id like 2022-P05, or an ISO date inside it. When "
+        "no time parameter is given: the latest period (a cell history: every one).",
         max_length=32,
         examples=["2022-P05", "2022-02-03"],
     ),
@@ -114,6 +115,81 @@ Limit = Annotated[
     int,
     Query(ge=1, le=1000, description="How many entries (1 to 1000).", examples=[10]),
 ]
+
+
+VersionPath = Annotated[
+    str,
+    Path(
+        description="A version id or release tag from /versions, or an ISO date (the "
+        "version published then).",
+        max_length=64,
+    ),
+]
+
+
+class SpanArgs(TypedDict):
+    """The time keywords of the `methanemap.serve` query functions."""
+
+    period: str | None
+    start: str | None
+    end: str | None
+    datetime: str | None
+
+
+class SelectionArgs(SpanArgs):
+    """The time, sector and units keywords of the `methanemap.serve` queries."""
+
+    sector: str | None
+    units: str | None
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """The periods a query names: one period, a start-end range or an OGC datetime."""
+
+    period: str | None = None
+    start: str | None = None
+    end: str | None = None
+    datetime: str | None = None
+
+    def args(self) -> SpanArgs:
+        """The keywords to pass to a `methanemap.serve` query function."""
+        return cast(SpanArgs, asdict(self))
+
+
+@dataclass(frozen=True)
+class Selection(TimeSpan):
+    """What a query reads: some periods of one sector (all when None), in some units."""
+
+    sector: str | None = None
+    units: str | None = None
+
+    def args(self) -> SelectionArgs:
+        """The keywords to pass to a `methanemap.serve` query function."""
+        return cast(SelectionArgs, asdict(self))
+
+
+def time_span(
+    period: Period = None,
+    start: Start = None,
+    end: End = None,
+    datetime: Datetime = None,
+) -> TimeSpan:
+    """The time parameters of a request; `methanemap.serve` checks how they combine."""
+    return TimeSpan(period, start, end, datetime)
+
+
+TimeSpanDep = Annotated[TimeSpan, Depends(time_span)]
+
+
+def selection(
+    span: TimeSpanDep, sector: Sector = None, units: Units = None
+) -> Selection:
+    """The periods, sector and units of a request that may name any sector."""
+    return Selection(**span.args(), sector=sector, units=units)
+
+
+SelectionDep = Annotated[Selection, Depends(selection)]
 
 
 def query_limits(settings: SettingsDep) -> Limits:

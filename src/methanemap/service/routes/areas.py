@@ -6,21 +6,12 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from methanemap.serve.areas import AreaTotals, bbox_totals, polygon_totals
-from methanemap.service.answers import json_answer
+from methanemap.service.answers import CUBE_PROBLEMS, json_answer, problems
 from methanemap.service.deps import SettingsDep, VersionedSnapshotDep
 from methanemap.service.geojson import OPENAPI_BODY, read_geojson
-from methanemap.service.queryparams import (
-    Bbox,
-    Datetime,
-    End,
-    LimitsDep,
-    Period,
-    Sector,
-    Start,
-    Units,
-)
+from methanemap.service.queryparams import Bbox, LimitsDep, SelectionDep
 
-router = APIRouter(tags=["areas"])
+router = APIRouter(tags=["areas"], responses={**CUBE_PROBLEMS, **problems(413)})
 
 
 @router.get("/areas", response_model=AreaTotals)
@@ -28,25 +19,15 @@ async def get_area(
     snapshot: VersionedSnapshotDep,
     limits: LimitsDep,
     bbox: Bbox,
-    sector: Sector = None,
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
-    units: Units = None,
+    selection: SelectionDep,
 ) -> Response:
     """CH4 emitted in a bbox per sector and period, with 95 % intervals."""
     answer = await run_in_threadpool(
         bbox_totals,
         snapshot,
         bbox,
-        sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
-        units=units,
         limits=limits,
+        **selection.args(),
     )
     return json_answer(answer)
 
@@ -57,12 +38,7 @@ async def post_area(
     snapshot: VersionedSnapshotDep,
     settings: SettingsDep,
     limits: LimitsDep,
-    sector: Sector = None,
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
-    units: Units = None,
+    selection: SelectionDep,
 ) -> Response:
     """CH4 emitted in a GeoJSON (multi)polygon per sector and period, with intervals."""
     geometry = await read_geojson(request, settings.max_body_bytes)
@@ -70,12 +46,7 @@ async def post_area(
         polygon_totals,
         snapshot,
         geometry,
-        sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
-        units=units,
         limits=limits,
+        **selection.args(),
     )
     return json_answer(answer)

@@ -3,9 +3,10 @@
 from fastapi import APIRouter
 
 from methanemap.serve.catalog import Catalog, catalog
+from methanemap.service.answers import CUBE_PROBLEMS
 from methanemap.service.deps import SnapshotDep
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], responses=CUBE_PROBLEMS)
 
 
 @router.get("/periods", response_model=Catalog)

@@ -7,25 +7,28 @@ from starlette.concurrency import run_in_threadpool
 
 from methanemap.serve.catalog import PeriodEntry
 from methanemap.serve.cells import CellHistory, CellValues, cell_history, cell_values
-from methanemap.service.answers import csv_answer, json_answer
+from methanemap.service.answers import (
+    CUBE_PROBLEMS,
+    csv_answer,
+    get_and_head,
+    json_answer,
+)
 from methanemap.service.deps import FieldCacheDep, VersionedSnapshotDep
 from methanemap.service.queryparams import (
-    Datetime,
-    End,
     Format,
     Lat,
     Lon,
     Period,
-    Start,
+    TimeSpanDep,
     Units,
 )
 
-router = APIRouter(tags=["cells"])
+router = APIRouter(tags=["cells"], responses=CUBE_PROBLEMS)
 
 CSV = {"content": {"text/csv": {}}, "description": "The values, as JSON or CSV."}
 
 
-@router.get("/cells", response_model=CellValues, responses={200: CSV})
+@get_and_head(router, "/cells", response_model=CellValues, responses={200: CSV})
 async def get_cell(
     snapshot: VersionedSnapshotDep,
     fields: FieldCacheDep,
@@ -55,14 +58,14 @@ async def get_cell(
     return csv_answer(answer["provenance"], columns, [row], filename)
 
 
-@router.get("/cells/history", response_model=CellHistory, responses={200: CSV})
+@get_and_head(
+    router, "/cells/history", response_model=CellHistory, responses={200: CSV}
+)
 async def get_cell_history(
     snapshot: VersionedSnapshotDep,
     lat: Lat,
     lon: Lon,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
+    span: TimeSpanDep,
     units: Units = None,
     answer_format: Format = "json",
 ) -> Response:
@@ -72,10 +75,8 @@ async def get_cell_history(
         snapshot,
         lon,
         lat,
-        start=start,
-        end=end,
-        datetime=datetime,
         units=units,
+        **span.args(),
     )
     if answer_format == "json":
         return json_answer(answer)

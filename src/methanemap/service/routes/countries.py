@@ -16,20 +16,23 @@ from methanemap.serve.national import (
     reconciliation,
 )
 from methanemap.serve.nationaltable import ReconciliationTable, reconciliation_table
-from methanemap.service.answers import csv_answer, json_answer
+from methanemap.service.answers import (
+    CUBE_PROBLEMS,
+    csv_answer,
+    json_answer,
+    problems,
+)
 from methanemap.service.deps import VersionedSnapshotDep
 from methanemap.service.queryparams import (
-    Datetime,
-    End,
     Format,
     OneSector,
-    Period,
-    Sector,
-    Start,
+    SelectionDep,
+    TimeSpanDep,
     Units,
 )
 
-router = APIRouter(tags=["countries"])
+# Country answers need the attribution that older cube layouts lack (501).
+router = APIRouter(tags=["countries"], responses={**CUBE_PROBLEMS, **problems(501)})
 
 Iso3 = Annotated[
     str,
@@ -52,25 +55,10 @@ async def get_countries(snapshot: VersionedSnapshotDep) -> Response:
 async def get_country(
     snapshot: VersionedSnapshotDep,
     iso3: Iso3,
-    sector: Sector = None,
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
-    units: Units = None,
+    selection: SelectionDep,
 ) -> Response:
     """A country's CH4 per sector and period, geographic and attributed."""
-    answer = await run_in_threadpool(
-        country_totals,
-        snapshot,
-        iso3,
-        sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
-        units=units,
-    )
+    answer = await run_in_threadpool(country_totals, snapshot, iso3, **selection.args())
     return json_answer(answer)
 
 
@@ -78,36 +66,18 @@ async def get_country(
 async def get_country_reconciliation(
     snapshot: VersionedSnapshotDep,
     iso3: Iso3,
-    sector: Sector = None,
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
-    units: Units = None,
+    selection: SelectionDep,
 ) -> Response:
     """A country's national, attributed and geographic totals and their differences."""
-    answer = await run_in_threadpool(
-        reconciliation,
-        snapshot,
-        iso3,
-        sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
-        units=units,
-    )
+    answer = await run_in_threadpool(reconciliation, snapshot, iso3, **selection.args())
     return json_answer(answer)
 
 
 @router.get("/reconciliation", response_model=ReconciliationTable, responses={200: CSV})
 async def get_reconciliation_table(
     snapshot: VersionedSnapshotDep,
+    span: TimeSpanDep,
     sector: OneSector = "total",
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
     units: Units = None,
     answer_format: Format = "json",
 ) -> Response:
@@ -116,11 +86,8 @@ async def get_reconciliation_table(
         reconciliation_table,
         snapshot,
         sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
         units=units,
+        **span.args(),
     )
     if answer_format == "json":
         return json_answer(table)

@@ -2,9 +2,10 @@
 queries of the ``emissions`` collection, answered in CoverageJSON).
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from methanemap.errors import NotInCubeError, QueryError
@@ -14,11 +15,18 @@ from methanemap.serve.coverage import parameter_sectors, window_values
 from methanemap.serve.geometry import parse_bbox, polygon_area
 from methanemap.serve.timespan import select_span
 from methanemap.service import edr
-from methanemap.service.answers import json_answer
+from methanemap.service.answers import (
+    CUBE_PROBLEMS,
+    OpenApiResponses,
+    json_answer,
+    problems,
+)
 from methanemap.service.deps import VersionedSnapshotDep
 from methanemap.service.queryparams import LimitsDep
 
 router = APIRouter(prefix="/edr", tags=["OGC API - EDR"])
+
+TOO_LARGE = problems(413)
 
 CollectionId = Annotated[
     str,
@@ -72,9 +80,34 @@ Z = Annotated[
         examples=["0"],
     ),
 ]
-CovJson: dict[int | str, dict[str, Any]] = {
-    200: {"content": {edr.COVJSON: {}}, "description": "CoverageJSON."}
+CovJson: OpenApiResponses = {
+    200: {"content": {edr.COVJSON: {}}, "description": "CoverageJSON."},
+    **CUBE_PROBLEMS,
 }
+
+
+@dataclass(frozen=True)
+class EdrQuery:
+    """What the position, area and cube queries share, once checked."""
+
+    datetime: str | None
+    parameter_name: str | None
+
+
+def edr_query(
+    collection_id: CollectionId,
+    datetime: EdrDatetime = None,
+    parameter_name: ParameterName = None,
+    f: OutputFormat = None,
+    crs: Crs = None,
+    z: Z = None,
+) -> EdrQuery:
+    """The shared parameters of a data query, its collection, format and CRS checked."""
+    _check_request(collection_id, f, crs)
+    return EdrQuery(datetime, parameter_name)
+
+
+EdrQueryDep = Annotated[EdrQuery, Depends(edr_query)]
 
 
 @router.get("")
@@ -89,13 +122,13 @@ async def get_conformance() -> Response:
     return json_answer(edr.conformance())
 
 
-@router.get("/collections")
+@router.get("/collections", responses=CUBE_PROBLEMS)
 async def get_collections(request: Request, snapshot: VersionedSnapshotDep) -> Response:
     """The collections: one, ``emissions``."""
     return json_answer(edr.collections(snapshot, _root(request)))
 
 
-@router.get("/collections/{collectionId}")
+@router.get("/collections/{collectionId}", responses=CUBE_PROBLEMS)
 async def get_collection(
     request: Request, snapshot: VersionedSnapshotDep, collection_id: CollectionId
 ) -> Response:
@@ -107,7 +140,7 @@ async def get_collection(
 @router.get("/collections/{collectionId}/position", responses=CovJson)
 async def get_position(
     snapshot: VersionedSnapshotDep,
-    collection_id: CollectionId,
+    query: EdrQueryDep,
     coords: Annotated[
         str,
         Query(
@@ -116,27 +149,21 @@ async def get_position(
             examples=["POINT(112.55 37.85)"],
         ),
     ],
-    datetime: EdrDatetime = None,
-    parameter_name: ParameterName = None,
-    f: OutputFormat = None,
-    crs: Crs = None,
-    z: Z = None,
 ) -> Response:
     """The cell containing a point, period by period, as a CoverageJSON PointSeries."""
-    _check_request(collection_id, f, crs)
     lon, lat = edr.parse_point(coords)
-    sectors = parameter_sectors(snapshot, parameter_name)
+    sectors = parameter_sectors(snapshot, query.parameter_name)
     history = await run_in_threadpool(
-        cell_history, snapshot, lon, lat, datetime=datetime
+        cell_history, snapshot, lon, lat, datetime=query.datetime
     )
     return json_answer(edr.point_series(snapshot, history, sectors), edr.COVJSON)
 
 
-@router.get("/collections/{collectionId}/area", responses=CovJson)
+@router.get("/collections/{collectionId}/area", responses={**CovJson, **TOO_LARGE})
 async def get_area(
     snapshot: VersionedSnapshotDep,
     limits: LimitsDep,
-    collection_id: CollectionId,
+    query: EdrQueryDep,
     coords: Annotated[
         str,
         Query(
@@ -146,19 +173,13 @@ async def get_area(
             examples=["POLYGON((110 34, 115 34, 115 41, 110 41, 110 34))"],
         ),
     ],
-    datetime: EdrDatetime = None,
-    parameter_name: ParameterName = None,
-    f: OutputFormat = None,
-    crs: Crs = None,
-    z: Z = None,
 ) -> Response:
     """The cells a polygon touches (others null), as a CoverageJSON Grid."""
-    _check_request(collection_id, f, crs)
     geometry = edr.parse_polygon(coords)
 
     def answer() -> dict[str, Any]:
-        span = select_span(snapshot, datetime=datetime)
-        sectors = parameter_sectors(snapshot, parameter_name)
+        span = select_span(snapshot, datetime=query.datetime)
+        sectors = parameter_sectors(snapshot, query.parameter_name)
         area = polygon_area(geometry, cube_grid(snapshot), limits)
         box = edr.wrapped_bbox(area.bbox)
         window = window_values(snapshot, box, sectors, span, limits, area)
@@ -167,11 +188,11 @@ async def get_area(
     return json_answer(await run_in_threadpool(answer), edr.COVJSON)
 
 
-@router.get("/collections/{collectionId}/cube", responses=CovJson)
+@router.get("/collections/{collectionId}/cube", responses={**CovJson, **TOO_LARGE})
 async def get_cube(
     snapshot: VersionedSnapshotDep,
     limits: LimitsDep,
-    collection_id: CollectionId,
+    query: EdrQueryDep,
     bbox: Annotated[
         str,
         Query(
@@ -181,19 +202,13 @@ async def get_cube(
             examples=["110,34,115,41"],
         ),
     ],
-    datetime: EdrDatetime = None,
-    parameter_name: ParameterName = None,
-    f: OutputFormat = None,
-    crs: Crs = None,
-    z: Z = None,
 ) -> Response:
     """The cells of a bbox over some periods, as a CoverageJSON Grid."""
-    _check_request(collection_id, f, crs)
 
     def answer() -> dict[str, Any]:
         box = parse_bbox(bbox)
-        span = select_span(snapshot, datetime=datetime)
-        sectors = parameter_sectors(snapshot, parameter_name)
+        span = select_span(snapshot, datetime=query.datetime)
+        sectors = parameter_sectors(snapshot, query.parameter_name)
         return edr.grid(snapshot, window_values(snapshot, box, sectors, span, limits))
 
     return json_answer(await run_in_threadpool(answer), edr.COVJSON)

@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from fastapi import APIRouter
 
+from methanemap.service.answers import CUBE_PROBLEMS
 from methanemap.service.deps import SnapshotDep
 
 router = APIRouter(tags=["health"])
@@ -27,8 +28,8 @@ def get_live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/readyz", response_model=Health)
-@router.get("/healthz", response_model=Health)
+@router.get("/readyz", response_model=Health, responses=CUBE_PROBLEMS)
+@router.get("/healthz", response_model=Health, responses=CUBE_PROBLEMS)
 def get_health(snapshot: SnapshotDep) -> Health:
     """Ok and the cube version served; 503 while there is no cube."""
     return {

@@ -11,12 +11,20 @@ from fastapi.responses import JSONResponse
 
 from methanemap.errors import QueryError
 from methanemap.service import ogc
+from methanemap.service.answers import CUBE_PROBLEMS, get_and_head, problems
 from methanemap.service.deps import FieldCacheDep, SettingsDep, VersionedSnapshotDep
-from methanemap.service.routes.tiles import TILE_RESPONSES, cached_json, tile_response
+from methanemap.service.routes.tiles import (
+    NOT_MODIFIED,
+    TILE_RESPONSES,
+    cached_json,
+    tile_response,
+)
 from methanemap.service.tilequery import TileQueryDep
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])
 
+#: The answers of the documents that depend on the cube version (cached, with ETags).
+DOCUMENT_RESPONSES = {**NOT_MODIFIED, **CUBE_PROBLEMS}
 #: OGC names of the tile routes' parameters, for the problems they raise.
 OGC_NAMES = {"z": "tileMatrix", "y": "tileRow", "x": "tileCol"}
 
@@ -58,13 +66,13 @@ async def get_tile_matrix_sets(request: Request) -> Response:
     return JSONResponse(ogc.tile_matrix_sets(_root(request)))
 
 
-@router.get("/tileMatrixSets/{tileMatrixSetId}")
+@router.get("/tileMatrixSets/{tileMatrixSetId}", responses=problems(404, 422))
 async def get_tile_matrix_set(tms_id: TmsId) -> Response:
     """The definition of one tile matrix set (OGC Two Dimensional Tile Matrix Set)."""
     return JSONResponse(ogc.tile_matrix_set(tms_id))
 
 
-@router.get("/collections")
+@router.get("/collections", responses=DOCUMENT_RESPONSES)
 async def get_collections(
     request: Request, snapshot: VersionedSnapshotDep, settings: SettingsDep
 ) -> Response:
@@ -73,7 +81,7 @@ async def get_collections(
     return cached_json(request, snapshot, settings, document)
 
 
-@router.get("/collections/{collectionId}")
+@router.get("/collections/{collectionId}", responses=DOCUMENT_RESPONSES)
 async def get_collection(
     request: Request,
     snapshot: VersionedSnapshotDep,
@@ -87,7 +95,9 @@ async def get_collection(
     return cached_json(request, snapshot, settings, document)
 
 
-@router.get("/collections/{collectionId}/{dataType}/tiles")
+@router.get(
+    "/collections/{collectionId}/{dataType}/tiles", responses=DOCUMENT_RESPONSES
+)
 async def get_tilesets(
     request: Request,
     snapshot: VersionedSnapshotDep,
@@ -102,7 +112,10 @@ async def get_tilesets(
     return cached_json(request, snapshot, settings, document)
 
 
-@router.get("/collections/{collectionId}/{dataType}/tiles/{tileMatrixSetId}")
+@router.get(
+    "/collections/{collectionId}/{dataType}/tiles/{tileMatrixSetId}",
+    responses=DOCUMENT_RESPONSES,
+)
 async def get_tileset(
     request: Request,
     snapshot: VersionedSnapshotDep,
@@ -124,11 +137,12 @@ async def get_tileset(
     return cached_json(request, snapshot, settings, document)
 
 
-@router.get(
+@get_and_head(
+    router,
     "/collections/{collectionId}/{dataType}/tiles/{tileMatrixSetId}"
     "/{tileMatrix}/{tileRow}/{tileCol}",
     response_class=Response,
-    responses=TILE_RESPONSES,
+    responses={**TILE_RESPONSES, **CUBE_PROBLEMS},
 )
 async def get_collection_tile(
     request: Request,

@@ -5,6 +5,7 @@ from starlette.concurrency import run_in_threadpool
 
 from methanemap.errors import InputError
 from methanemap.serve.outlines import country_outlines
+from methanemap.service.answers import problems
 from methanemap.service.deps import SettingsDep
 from methanemap.service.errors import Problem, problem_response
 
@@ -20,7 +21,10 @@ UNAVAILABLE = Problem(503, "outlines-unavailable", "Country outlines unavailable
     response_class=Response,
     responses={
         200: {"content": {GEOJSON: {}}, "description": "A FeatureCollection."},
-        503: {"description": "The Natural Earth input is not available here."},
+        503: {
+            **problems(503)[503],
+            "description": "The Natural Earth input is not available here.",
+        },
     },
 )
 async def get_country_outlines(settings: SettingsDep) -> Response:

@@ -7,20 +7,17 @@ from starlette.concurrency import run_in_threadpool
 
 from methanemap.serve.nationaltable import Basis
 from methanemap.serve.rankings import TopCells, TopCountries, top_cells, top_countries
-from methanemap.service.answers import json_answer
+from methanemap.service.answers import CUBE_PROBLEMS, json_answer, problems
 from methanemap.service.deps import VersionedSnapshotDep
 from methanemap.service.queryparams import (
-    Datetime,
-    End,
     Limit,
     LimitsDep,
     OneSector,
-    Period,
-    Start,
+    TimeSpanDep,
     Units,
 )
 
-router = APIRouter(prefix="/rankings", tags=["rankings"])
+router = APIRouter(prefix="/rankings", tags=["rankings"], responses=CUBE_PROBLEMS)
 
 BasisParam = Annotated[
     Basis,
@@ -31,14 +28,11 @@ BasisParam = Annotated[
 ]
 
 
-@router.get("/countries", response_model=TopCountries)
+@router.get("/countries", response_model=TopCountries, responses=problems(501))
 async def get_top_countries(
     snapshot: VersionedSnapshotDep,
+    span: TimeSpanDep,
     sector: OneSector = "total",
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
     units: Units = None,
     basis: BasisParam = "geographic",
     limit: Limit = 10,
@@ -48,26 +42,20 @@ async def get_top_countries(
         top_countries,
         snapshot,
         sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
         units=units,
         basis=basis,
         limit=limit,
+        **span.args(),
     )
     return json_answer(answer)
 
 
-@router.get("/cells", response_model=TopCells)
+@router.get("/cells", response_model=TopCells, responses=problems(413))
 async def get_top_cells(
     snapshot: VersionedSnapshotDep,
     limits: LimitsDep,
+    span: TimeSpanDep,
     sector: OneSector = "total",
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
     units: Units = None,
     limit: Limit = 10,
 ) -> Response:
@@ -76,12 +64,9 @@ async def get_top_cells(
         top_cells,
         snapshot,
         sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
         units=units,
         limit=limit,
         limits=limits,
+        **span.args(),
     )
     return json_answer(answer)

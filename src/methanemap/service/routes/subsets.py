@@ -15,17 +15,9 @@ from methanemap.serve.subsets import (
     to_bytes,
     validate_format,
 )
-from methanemap.service.answers import file_answer
+from methanemap.service.answers import CUBE_PROBLEMS, file_answer, problems
 from methanemap.service.deps import VersionedSnapshotDep
-from methanemap.service.queryparams import (
-    Bbox,
-    Datetime,
-    End,
-    LimitsDep,
-    Period,
-    Sector,
-    Start,
-)
+from methanemap.service.queryparams import Bbox, LimitsDep, Sector, TimeSpanDep
 from methanemap.store import CubeSnapshot
 
 router = APIRouter(tags=["subsets"])
@@ -44,7 +36,8 @@ FILES: dict[int | str, dict[str, Any]] = {
         "content": {media: {} for media in MEDIA_TYPES.values()},
         "description": "The subset, with the cube's attributes and provenance.",
     },
-    413: {"description": "The subset would pass `max_subset_bytes`."},
+    **CUBE_PROBLEMS,
+    **problems(413),
 }
 
 
@@ -53,11 +46,8 @@ async def get_subset(
     snapshot: VersionedSnapshotDep,
     limits: LimitsDep,
     bbox: Bbox,
+    span: TimeSpanDep,
     sector: Sector = None,
-    period: Period = None,
-    start: Start = None,
-    end: End = None,
-    datetime: Datetime = None,
     file_format: FileFormat = "netcdf",
 ) -> Response:
     """The cube's cells in a bbox and time range, as netCDF or a zipped Zarr store."""
@@ -66,11 +56,8 @@ async def get_subset(
         snapshot,
         bbox,
         sector=sector,
-        period=period,
-        start=start,
-        end=end,
-        datetime=datetime,
         limits=limits,
+        **span.args(),
     )
     content = await run_in_threadpool(to_bytes, ds, fmt)
     return file_answer(

@@ -20,20 +20,24 @@ from methanemap.serve.tiles import (
     validate_tile,
     validate_tile_format,
 )
+from methanemap.service.answers import CUBE_PROBLEMS, OpenApiResponses, get_and_head
 from methanemap.service.caching import cache_headers, etag_for, etag_matches
 from methanemap.service.deps import FieldCacheDep, SettingsDep, VersionedSnapshotDep
 from methanemap.service.tilequery import TileQuery, TileQueryDep
 from methanemap.store import CubeSnapshot
 
-router = APIRouter(tags=["tiles"])
+router = APIRouter(tags=["tiles"], responses=CUBE_PROBLEMS)
 
-TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+NOT_MODIFIED: OpenApiResponses = {
+    304: {"description": "The answer named by If-None-Match is still current."}
+}
+TILE_RESPONSES: OpenApiResponses = {
     200: {
         "content": {media: {} for media in MEDIA_TYPES.values()},
         "description": "The tile; image tiles are transparent where there is no "
         "emission, and a tile with none at all is a transparent image (200, not 204).",
     },
-    304: {"description": "The tile named by If-None-Match is still current."},
+    **NOT_MODIFIED,
 }
 ATTRIBUTION = (
     '<a href="https://github.com/methanemap">methanemap</a> (CC-BY-4.0), from IEA, '
@@ -41,8 +45,11 @@ ATTRIBUTION = (
 )
 
 
-@router.get(
-    "/tiles/{z}/{x}/{y}.{format}", response_class=Response, responses=TILE_RESPONSES
+@get_and_head(
+    router,
+    "/tiles/{z}/{x}/{y}.{format}",
+    response_class=Response,
+    responses=TILE_RESPONSES,
 )
 async def get_tile(
     request: Request,
@@ -67,7 +74,7 @@ async def get_tile(
     )
 
 
-@router.get("/tiles/tilejson.json")
+@router.get("/tiles/tilejson.json", responses=NOT_MODIFIED)
 async def get_tilejson(
     request: Request,
     snapshot: VersionedSnapshotDep,
@@ -116,7 +123,7 @@ async def get_tilejson(
 @router.get(
     "/tiles/legend.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses={200: {"content": {"image/png": {}}}, **NOT_MODIFIED},
 )
 async def get_legend_png(
     request: Request,
@@ -140,7 +147,7 @@ async def get_legend_png(
     return Response(png, media_type="image/png", headers=headers)
 
 
-@router.get("/tiles/legend.json", response_model=Legend)
+@router.get("/tiles/legend.json", response_model=Legend, responses=NOT_MODIFIED)
 async def get_legend_json(
     request: Request,
     snapshot: VersionedSnapshotDep,

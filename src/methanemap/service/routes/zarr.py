@@ -13,8 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from methanemap.service.answers import CUBE_PROBLEMS, OpenApiResponses, get_and_head
 from methanemap.service.caching import cache_headers, etag_for, etag_matches
 from methanemap.service.cube import CubeHolder
+from methanemap.service.queryparams import VersionPath
 from methanemap.store import CubeSnapshot
 from methanemap.store.zarrview import ZarrObject, zarr_view
 
@@ -27,14 +29,6 @@ REVALIDATE = "no-cache"
 
 _RANGE = re.compile(r"^bytes=(?P<start>\d*)-(?P<end>\d*)$")
 
-VersionPath = Annotated[
-    str,
-    Path(
-        description="A version id or release tag from /versions, or an ISO date (the "
-        "version published then).",
-        max_length=64,
-    ),
-]
 KeyPath = Annotated[
     str,
     Path(
@@ -43,17 +37,27 @@ KeyPath = Annotated[
         max_length=512,
     ),
 ]
-RESPONSES: dict[int | str, dict[str, str]] = {
-    206: {"description": "The byte range asked for with Range."},
+RESPONSES: OpenApiResponses = {
+    200: {
+        "content": {JSON: {}, OCTETS: {}},
+        "description": "Metadata (zarr.json) as JSON, a chunk as bytes.",
+    },
+    206: {
+        "content": {JSON: {}, OCTETS: {}},
+        "description": "The byte range asked for with Range.",
+    },
     304: {"description": "The key named by If-None-Match is still current."},
-    404: {"description": "No such key (v2 metadata, or a chunk never written)."},
+    **CUBE_PROBLEMS,
+    404: {
+        **CUBE_PROBLEMS[404],
+        "description": "No such key (v2 metadata, or a chunk never written), or no "
+        "such version.",
+    },
     416: {"description": "The Range lies past the end of the key."},
 }
 
 
-@router.api_route(
-    "/zarr/versions/{version}/{key:path}", methods=["GET", "HEAD"], responses=RESPONSES
-)
+@get_and_head(router, "/zarr/versions/{version}/{key:path}", responses=RESPONSES)
 async def get_versioned_zarr_key(
     request: Request, version: VersionPath, key: KeyPath
 ) -> Response:
@@ -63,7 +67,7 @@ async def get_versioned_zarr_key(
     return await _answer(request, snapshot, key, forever=version == snapshot.version)
 
 
-@router.api_route("/zarr/{key:path}", methods=["GET", "HEAD"], responses=RESPONSES)
+@get_and_head(router, "/zarr/{key:path}", responses=RESPONSES)
 async def get_zarr_key(request: Request, key: KeyPath) -> Response:
     """One key of the latest cube version's Zarr v3 store."""
     holder: CubeHolder = request.app.state.cube
