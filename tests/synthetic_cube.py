@@ -67,7 +67,12 @@ def synthetic_dataset() -> xr.Dataset:
                 field[t, spot.row, spot.col] = expected(spot, sector, t)
         data[variable(sector)] = (("time", "lat", "lon"), field, variable_attrs(sector))
 
-    starts, bounds = time_coords(PERIODS)
+    return canonical_dataset(data, PERIODS)
+
+
+def canonical_dataset(data: dict, periods: list) -> xr.Dataset:
+    """The gridded variables `data` on the canonical grid and the periods' time axis."""
+    starts, bounds = time_coords(periods)
     coords = {
         "time": ("time", starts, COORD_ATTRS["time"]),
         "lat": ("lat", CANONICAL.lat, COORD_ATTRS["lat"]),

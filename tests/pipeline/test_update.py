@@ -90,6 +90,7 @@ def prepended(store, tmp_path_factory):
 
 
 def test_readers_during_an_update_see_the_old_or_the_new_cube(prepended):
+    """FC-24 on the real cube: a reader never sees a half-written update."""
     before, seen, after, _ = prepended
 
     assert after[1] == 92 and after[0] != before[0]

@@ -61,6 +61,39 @@ def test_malformed_or_mixed_times_name_the_parameter(snapshot, kwargs, parameter
     assert error.value.parameter == parameter
 
 
-def test_a_bound_outside_the_cube_is_not_in_the_cube(snapshot):
-    with pytest.raises(NotInCubeError, match=r"start '2030-01-01' .* not in the cube"):
-        select_span(snapshot, start="2030-01-01")
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"start": "2030-01-01"},
+        {"end": "2021-12-31"},
+        {"start": "2020-P01", "end": "2021-P46"},
+        {"datetime": "2030-01-01/.."},
+    ],
+)
+def test_a_range_holding_no_period_is_not_in_the_cube(snapshot, kwargs):
+    with pytest.raises(NotInCubeError, match=r"holds none of the cube's periods"):
+        select_span(snapshot, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"start": "2000-01-01", "end": "2030-12-31"},
+        {"start": "2021-P40"},
+        {"datetime": "1999-06-01/2022-01-20"},
+    ],
+)
+def test_a_range_reaching_past_the_cube_selects_the_periods_it_holds(snapshot, kwargs):
+    span = select_span(snapshot, **kwargs)
+    expected = ["2022-P01", "2022-P02", "2022-P03"]
+    assert [p.id for p in span.periods] == expected
+    assert (span.first, span.last) == (0, 2)
+
+
+def test_one_period_outside_the_cube_is_not_in_the_cube(snapshot):
+    with pytest.raises(NotInCubeError, match=r"period '2030-01-01' .* not in the cube"):
+        select_span(snapshot, period="2030-01-01")
+    with pytest.raises(
+        NotInCubeError, match=r"datetime '2021-06-01' .* not in the cube"
+    ):
+        select_span(snapshot, datetime="2021-06-01")

@@ -1,6 +1,7 @@
 """Writers and readers in separate processes: a writer killed at any step leaves the
 published cube as it was and the next run completes; a reader during an update sees
-the old cube or the new one, never a mix."""
+the old cube or the new one, never a mix (FC-24; with the service's readers too in
+tests/field_cases/test_fc24_readers.py)."""
 
 import os
 import signal

@@ -10,15 +10,23 @@ import logging
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from methanemap.errors import InputQuirkWarning, RecipeError
+from methanemap.errors import (
+    InputFormatError,
+    InputQuirkWarning,
+    MissingInputError,
+    RecipeError,
+)
 from methanemap.grid import CANONICAL, Grid
+from methanemap.pipeline.recipe import RegionalInventory
 from methanemap.pipeline.regrid import to_canonical
 from methanemap.sources.inventory import open_inventory
+from methanemap.sources.registry import fetch, get_input
 
 log = logging.getLogger(__name__)
 
@@ -127,19 +135,66 @@ def inventory_pattern(
 ) -> pd.DataFrame:
     """`pattern` with a gridded inventory file placing `sectors` inside `region`.
 
-    Reads the file (`open_inventory`, with the read options given), puts it on the
-    canonical grid (`to_canonical`) and applies `regional_pattern` for each sector;
-    the recipe's ``[[inventories]]`` tables map one to one onto these arguments.
+    Reads the file (`read_regional_inventory`, with the read options given) and
+    applies `regional_pattern` for each sector; the recipe's ``[[inventories]]``
+    tables map one to one onto these arguments.
     """
     read = {"variable": variable, "units": units, "registration": registration}
-    field = open_inventory(path, name=name, time=time, crs=crs, **read)
-
-    field_t = to_canonical(field)
+    field_t = read_regional_inventory(path, name=name, time=time, crs=crs, **read)
     for sector in sectors:
         pattern = regional_pattern(
             pattern, field_t, set(region), coverage, sector, members=members
         )
     return pattern
+
+
+def read_regional_inventory(path: Path, **options: Any) -> xr.DataArray:
+    """A fossil inventory file on the canonical grid (t a-1 per cell), checked.
+
+    `options` are those of `open_inventory`. NaN cells are no data (the inventory does
+    not speak for them); a file with no data at all, or with a negative cell (a
+    fossil source is never a sink), is refused with an `InputFormatError` naming it.
+    """
+    field = open_inventory(path, **options)
+    where = f"{Path(path).name}:{field.attrs['source_variable']}"
+    values = field.to_numpy()
+
+    if np.isnan(values).all():
+        raise InputFormatError(f"{where}: every cell is no data (NaN or _FillValue)")
+    negative = values < 0
+    if negative.any():
+        row, col = np.argwhere(negative)[0]
+        raise InputFormatError(
+            f"{where}: {int(negative.sum())} cells hold negative emission (down to "
+            f"{values[negative].min():g} {field.attrs['units']}, the first at lat "
+            f"{float(field['lat'][row]):g}, lon {float(field['lon'][col]):g}); a "
+            "fossil inventory has no sinks: fix the file or use another layer"
+        )
+    return to_canonical(field)
+
+
+def inventory_file(spec: RegionalInventory) -> Path:
+    """The local file of a recipe's inventory: its own path, or the fetched input."""
+    if spec.path is not None:
+        if not spec.path.is_file():
+            raise MissingInputError(f"inventory file {spec.path} does not exist")
+        return spec.path
+    return fetch(str(spec.input))
+
+
+def read_recipe_inventory(spec: RegionalInventory) -> xr.DataArray:
+    """The inventory a recipe's ``[[inventories]]`` table names, as
+    `read_regional_inventory` gives it."""
+    registered = get_input(spec.input).units if spec.input else ""
+    return read_regional_inventory(
+        inventory_file(spec),
+        name=spec.label,
+        variable=spec.variable,
+        units=spec.units or registered or None,
+        registration=spec.registration,
+        time=spec.time,
+        crs=spec.crs,
+    )
 
 
 def _weights_grid(field_t: xr.DataArray) -> np.ndarray:

@@ -1,12 +1,18 @@
-"""Pipeline recipes: which inputs build a cube, and for which years (ingest/*.toml)."""
+"""Pipeline recipes: which inputs build a cube, and for which years (ingest/*.toml).
+
+Inputs are registry names; a recipe may also name files of its own (a regional
+inventory's ``path``, an ``[[activity]]`` CSV), relative to the recipe file.
+"""
 
 import tomllib
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from methanemap.errors import RecipeError
+from methanemap.errors import MissingInputError, RecipeError
+from methanemap.sources.activity import read_activity_csv
 from methanemap.sources.registry import inputs
 
 
@@ -35,11 +41,16 @@ class RecipeInputs(BaseModel):
 
 
 class RegionalInventory(BaseModel):
-    """A gridded inventory that places some sectors inside a region (a hierarchy)."""
+    """A gridded inventory that places some sectors inside a region (a hierarchy).
+
+    The file is a registered input (`input`) or a file of the user's own (`path`,
+    relative to the recipe file), checksummed into the cube's provenance.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    input: str
+    input: str | None = None
+    path: Path | None = None
     name: str | None = None
     units: str | None = None
     region: list[str] = Field(min_length=1)
@@ -51,9 +62,31 @@ class RegionalInventory(BaseModel):
 
     @model_validator(mode="after")
     def _known(self) -> "RegionalInventory":
-        if self.input not in inputs():
+        if (self.input is None) == (self.path is None):
+            raise ValueError("give an inventory either `input` or `path`, not both")
+        if self.input is not None and self.input not in inputs():
             raise ValueError(f"inventory input {self.input!r} is not in the registry")
         return self
+
+    @property
+    def label(self) -> str:
+        """The inventory's name in patterns and provenance."""
+        return self.name or self.input or Path(str(self.path)).stem
+
+
+class ActivityFile(BaseModel):
+    """A user's own activity series (CSV) that scales one sector from year to year.
+
+    It replaces the recipe's activity input for that sector; see
+    `methanemap.sources.activity.read_activity_csv` for the file's form.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sector: Literal["coal", "oil", "gas"]
+    path: Path
+    value: str
+    encoding: str = "utf-8"
 
 
 class Recipe(BaseModel):
@@ -74,6 +107,14 @@ class Recipe(BaseModel):
     base_year: int = 2022
     inputs: RecipeInputs = RecipeInputs()
     inventories: list[RegionalInventory] = []
+    activity: list[ActivityFile] = []
+
+    @model_validator(mode="after")
+    def _one_activity_per_sector(self) -> "Recipe":
+        sectors = [a.sector for a in self.activity]
+        if len(set(sectors)) != len(sectors):
+            raise ValueError(f"activity files name a sector twice: {sectors}")
+        return self
 
     @model_validator(mode="after")
     def _years(self) -> "Recipe":
@@ -94,11 +135,39 @@ def load_recipe(path: Path) -> Recipe:
     except OSError as exc:
         raise RecipeError(f"recipe {path} cannot be read: {exc.strerror}") from None
     try:
-        return Recipe.model_validate(tomllib.loads(text))
+        recipe = Recipe.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         raise RecipeError(f"recipe {path} is not valid TOML: {exc}") from None
     except ValidationError as exc:
         raise RecipeError(f"recipe {path} is invalid: {_brief(exc)}") from None
+    return _relative_to(recipe, path.resolve().parent)
+
+
+def _relative_to(recipe: Recipe, folder: Path) -> Recipe:
+    """`recipe` with the paths of its own files taken from `folder` when relative."""
+    inventories = [
+        i if i.path is None else i.model_copy(update={"path": folder / i.path})
+        for i in recipe.inventories
+    ]
+    activity = [a.model_copy(update={"path": folder / a.path}) for a in recipe.activity]
+    return recipe.model_copy(update={"inventories": inventories, "activity": activity})
+
+
+def read_activity_files(recipe: Recipe) -> dict[str, pd.DataFrame]:
+    """The recipe's own activity series by sector: columns ``iso3, year, value``."""
+    series: dict[str, pd.DataFrame] = {}
+    for spec in recipe.activity:
+        if not spec.path.is_file():
+            raise MissingInputError(f"activity file {spec.path} does not exist")
+        series[spec.sector] = read_activity_csv(spec.path, spec.value, spec.encoding)
+    return series
+
+
+def recipe_files(recipe: Recipe) -> dict[str, Path]:
+    """The recipe's own (unregistered) files by the name provenance gives them."""
+    own = {f"file:{i.path}": Path(i.path) for i in recipe.inventories if i.path}
+    own.update({f"file:{a.path}": a.path for a in recipe.activity})
+    return own
 
 
 def with_years(recipe: Recipe, years: list[int]) -> Recipe:

@@ -30,7 +30,7 @@ from methanemap.pipeline.attribution import (
 )
 from methanemap.pipeline.countries import country_coverage
 from methanemap.pipeline.cube import build_cube, sector_patterns
-from methanemap.pipeline.hierarchy import inventory_pattern
+from methanemap.pipeline.hierarchy import read_recipe_inventory, regional_pattern
 from methanemap.pipeline.periods import Period, periods_of_years
 from methanemap.pipeline.pipelines import lng_points, pipeline_points
 from methanemap.pipeline.proxies import (
@@ -40,9 +40,14 @@ from methanemap.pipeline.proxies import (
     field_points,
     flare_points,
 )
-from methanemap.pipeline.recipe import Recipe, RegionalInventory
+from methanemap.pipeline.recipe import (
+    Recipe,
+    RegionalInventory,
+    read_activity_files,
+    recipe_files,
+)
 from methanemap.sources import climatetrace, countries, eia, gem, iea, viirs
-from methanemap.sources.registry import fetch, get_input
+from methanemap.sources.registry import fetch, file_sha256, get_input
 from methanemap.store.metadata import cube_attrs
 
 log = logging.getLogger(__name__)
@@ -66,29 +71,42 @@ class Allocation:
 def prepare(recipe: Recipe, progress: Progress = lambda _: None) -> Allocation:
     """Read the recipe's inputs and allocate its national totals (no cube yet)."""
     names = recipe.inputs
-    with _step("read national totals and boundaries", progress):
+    # The recipe's own files are read first, so a bad one stops the run at once.
+    own_files = "read the recipe's gridded inventories and activity files"
+    with _step(own_files, progress) as sizes:
+        inventories = [read_recipe_inventory(spec) for spec in recipe.inventories]
+        own_activity = read_activity_files(recipe)
+        sizes.update(inventories=len(inventories), activity_series=len(own_activity))
+    with _step("read national totals and boundaries", progress) as sizes:
         totals = iea.read_national_totals(fetch(names.national_totals))
         boundaries = countries.read_boundaries(fetch(names.boundaries))
         units = allocation_units(totals)
-    with _step("read infrastructure proxies", progress):
+        sizes.update(rows=len(totals), units=len(units), countries=len(boundaries))
+    with _step("read infrastructure proxies", progress) as sizes:
         points = read_proxies(recipe, boundaries)
-    with _step("allocate national totals on the 0.1 degree grid", progress):
+        sizes.update({f"points_{kind}": len(frame) for kind, frame in points.items()})
+    with _step("allocate national totals on the 0.1 degree grid", progress) as sizes:
         coverage = country_coverage(boundaries)
         pattern = allocate(units, points, coverage, blends=BLENDS)
-    for spec in recipe.inventories:
-        with _step(f"place {'/'.join(spec.sectors)} by {spec.input}", progress):
-            pattern = apply_inventory(pattern, spec, units, coverage)
-    with _step("read activity series and scale by year", progress):
+        sizes.update(_pattern_sizes(pattern))
+    for spec, field_t in zip(recipe.inventories, inventories, strict=True):
+        place = f"place {'/'.join(spec.sectors)} by {spec.label}"
+        with _step(place, progress) as sizes:
+            pattern = apply_inventory(pattern, spec, field_t, units, coverage)
+            sizes.update(_pattern_sizes(pattern))
+    with _step("read activity series and scale by year", progress) as sizes:
         coal = climatetrace.read_country_series(fetch(names.coal_activity))
         oil_gas = climatetrace.read_country_series(fetch(names.oil_gas_activity))
         series = {
             "coal": coal.rename(columns={"emission_t": "value"}),
             "oil": oil_gas.rename(columns={"emission_t": "value"}),
             "gas": oil_gas.rename(columns={"emission_t": "value"}),
+            **own_activity,
         }
         factors = unit_factors(units, series, recipe.base_year, recipe.years)
         periods = periods_of_years(recipe.years)
         weights = period_weights(factors, periods, read_shapes(recipe, periods))
+        sizes.update(rows=len(factors), years=len(recipe.years), periods=len(periods))
     return Allocation(units, pattern, factors, periods, weights, coverage, boundaries)
 
 
@@ -180,25 +198,18 @@ def read_proxies(
 def apply_inventory(
     pattern: pd.DataFrame,
     spec: RegionalInventory,
+    field_t: xr.DataArray,
     units: pd.DataFrame,
     coverage: pd.DataFrame,
 ) -> pd.DataFrame:
-    """`pattern` with a regional gridded inventory placing its sectors in its region."""
+    """`pattern` with a regional gridded inventory (`field_t`, as
+    `read_recipe_inventory` gives it) placing its sectors in its region."""
     members = dict(zip(units["unit"], units["members"], strict=True))
-    return inventory_pattern(
-        pattern,
-        fetch(spec.input),
-        region=spec.region,
-        sectors=spec.sectors,
-        coverage=coverage,
-        members=members,
-        name=spec.name or spec.input,
-        variable=spec.variable,
-        units=spec.units or get_input(spec.input).units or None,
-        registration=spec.registration,
-        time=spec.time,
-        crs=spec.crs,
-    )
+    for sector in spec.sectors:
+        pattern = regional_pattern(
+            pattern, field_t, set(spec.region), coverage, sector, members=members
+        )
+    return pattern
 
 
 def allocation_units(totals: pd.DataFrame) -> pd.DataFrame:
@@ -250,11 +261,14 @@ def _world_residual(
 def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
     """What the cube was made from: inputs with checksums, activity vintages, code."""
     names = recipe.inputs
-    read = [*names.model_dump().values(), *(i.input for i in recipe.inventories)]
+    registered = [i.input for i in recipe.inventories if i.input]
+    read = [*names.model_dump().values(), *registered]
     used = {
         name: {"sha256": get_input(name).sha256, "url": get_input(name).url}
         for name in read
     }
+    for name, path in recipe_files(recipe).items():
+        used[name] = {"sha256": file_sha256(path), "url": path.resolve().as_uri()}
     activity = (names.coal_activity, names.oil_gas_activity, names.us_oil_monthly)
     vintages = {name: get_input(name).publisher for name in activity}
     return {
@@ -267,9 +281,25 @@ def provenance(recipe: Recipe, started: datetime) -> dict[str, str]:
     }
 
 
+def _pattern_sizes(pattern: pd.DataFrame) -> dict[str, int]:
+    """Rows of an allocation pattern and the grid cells they touch."""
+    cells = pattern[["row", "col"]].drop_duplicates()
+    return {"rows": len(pattern), "cells": len(cells)}
+
+
 @contextmanager
-def _step(name: str, progress: Progress) -> Iterator[None]:
+def _step(name: str, progress: Progress) -> Iterator[dict[str, int]]:
+    """Time one ingest step and log it once, with the sizes the step puts in the
+    dict it is given (rows read, cells, periods...)."""
     progress(name)
+    sizes: dict[str, int] = {}
     started = time.perf_counter()
-    yield
-    log.info("%s: %.1f s", name, time.perf_counter() - started)
+    yield sizes
+    seconds = time.perf_counter() - started
+    log.info(
+        "%s: %.1f s, %s",
+        name,
+        seconds,
+        ", ".join(f"{key} {value:,}" for key, value in sizes.items()) or "no sizes",
+        extra={"step": name, "duration_s": round(seconds, 3), **sizes},
+    )

@@ -217,9 +217,13 @@ def grid_masses(
                 lat=slice(part.row0, part.row0 + nrows),
                 lon=slice(part.col0, part.col0 + ncols),
             ).to_numpy()
+            weights = part.dense()
+            # A cell outside the area (weight 0) counts for nothing, no data included;
+            # no data inside it makes the period's total unknown (None).
+            inside = np.where(weights > 0, window, np.float32(0))
             # float64 accumulation: float32 sums drift on millions of cells (FC-18).
             per_period += np.einsum(
-                "tij,ij->t", window.astype(np.float64), part.dense()
+                "tij,ij->t", inside, weights, dtype=np.float64, optimize=False
             )
         out[sector] = Masses(per_period, None, float(per_period.sum()), None)
     return out

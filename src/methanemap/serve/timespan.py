@@ -1,12 +1,14 @@
 """Which periods a query asks for: one period, a start and an end, or an OGC interval.
 
 Every query that reads values over time starts here. Bounds name periods by id
-(``2022-P05``) or by an ISO date inside them, and both ends are included. A range must
-lie in the cube: a bound outside it is "not in the cube", and an open bound (``..``)
-means the cube's first or last period.
+(``2022-P05``) or by an ISO date inside them, and both ends are included. One period
+must be in the cube. A range is a filter, as OGC API intervals are: it selects the
+cube's periods inside it, so a range reaching past the cube selects the periods it
+holds, and only a range holding none of them is "not in the cube"; an open bound
+(``..``) means the cube's first or last period.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -95,13 +97,26 @@ def select_span(
         first = 0 if default == "all" else len(held) - 1
         return TimeSpan(first, len(held) - 1, tuple(held[first:]))
 
-    first = _index(held, bounds[0], names[0], default_index=0)
-    last = _index(held, bounds[1], names[1], default_index=len(held) - 1)
-    if last < first:
+    if period is not None or (datetime is not None and "/" not in datetime):
+        first = last = _index(held, bounds[0], names[0])
+        return TimeSpan(first, last, (held[first],))
+
+    low = None if bounds[0] is None else _parse(bounds[0], names[0])
+    high = None if bounds[1] is None else _parse(bounds[1], names[1])
+    if low is not None and high is not None and high < low:
         raise QueryError(
-            f"the time range runs backwards: it ends ({held[last].id}) before it "
-            f"starts ({held[first].id}); give the earlier period first",
+            f"the time range runs backwards: it ends ({high.id}) before it "
+            f"starts ({low.id}); give the earlier period first",
             parameter=names[1],
+        )
+    first = 0 if low is None else bisect_left(held, low)
+    last = len(held) - 1 if high is None else bisect_right(held, high) - 1
+    if first > last:
+        shown = f"{low.id if low else OPEN} to {high.id if high else OPEN}"
+        raise NotInCubeError(
+            f"the time range {shown} holds none of the cube's periods, "
+            f"{held[0].id} to {held[-1].id}; list them at /periods",
+            parameter=names[0] if low is not None and low > held[-1] else names[1],
         )
     return TimeSpan(first, last, tuple(held[first : last + 1]))
 
@@ -147,14 +162,18 @@ def _open(bound: str) -> str | None:
     return bound.split("T")[0] if "T" in bound else bound
 
 
-def _index(held: list[Period], bound: str | None, name: str, default_index: int) -> int:
-    if bound is None:
-        return default_index
+def _parse(bound: str, name: str) -> Period:
     try:
-        wanted = parse_period(bound)
+        return parse_period(bound)
     except QueryError as error:
         message = str(error).replace("period ", f"{name} ", 1)
         raise QueryError(message, parameter=name) from None
+
+
+def _index(held: list[Period], bound: str | None, name: str) -> int:
+    """The index of the one period `bound` names, which the cube must hold."""
+    assert bound is not None
+    wanted = _parse(bound, name)
     position = bisect_left(held, wanted)
     if position < len(held) and held[position] == wanted:
         return position

@@ -5,11 +5,14 @@ Columns ``iso3`` and ``year`` and one value column (named in the recipe), option
 recipe declares another encoding; a file that is not valid in its declared encoding is
 refused with the byte offset and line of the first bad byte, never read with guessed
 characters. Header names are trimmed; CRLF line ends are fine. Rows join on ``iso3``.
+Values are finite and not negative (an empty cell means "not estimated"), and each
+country and year has one row.
 """
 
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from methanemap.errors import InputFormatError
@@ -20,7 +23,7 @@ REQUIRED = ("iso3", "year")
 def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.DataFrame:
     """Read an activity CSV into ``iso3, year, value`` (and ``country`` if present)."""
     text = _decode(path, encoding)
-    frame = pd.read_csv(io.StringIO(text), dtype={"iso3": str})
+    frame = pd.read_csv(io.StringIO(text), dtype=str)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in (*REQUIRED, value) if c not in frame.columns]
     if missing:
@@ -32,7 +35,7 @@ def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.Dat
         {
             "iso3": frame["iso3"].str.strip().str.upper(),
             "year": pd.to_numeric(frame["year"], errors="coerce"),
-            "value": pd.to_numeric(frame[value], errors="coerce"),
+            "value": _values(frame[value], value, path),
         }
     )
     if "country" in frame.columns:
@@ -43,7 +46,32 @@ def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.Dat
             f"{path}: rows {[int(i) + 2 for i in bad.index[:5]]} need a 3-letter iso3 "
             "and an integer year"
         )
-    return out.astype({"year": int})
+    out = out.astype({"year": int})
+    twice = out[out.duplicated(["iso3", "year"], keep=False)]
+    if not twice.empty:
+        raise InputFormatError(
+            f"{path}: rows {[int(i) + 2 for i in twice.index[:5]]} give "
+            f"{twice['iso3'].iloc[0]} {twice['year'].iloc[0]} more than once; each "
+            "country and year must have one row"
+        )
+    return out
+
+
+def _values(column: pd.Series, name: str, path: Path) -> pd.Series:
+    """Activity values: finite and not negative; an empty cell is "not estimated"."""
+    values = pd.to_numeric(column, errors="coerce")
+    blank = column.isna() | (column.astype(str).str.strip() == "")
+    unreadable = values.isna() & ~blank
+    bad = unreadable | np.isinf(values) | (values < 0)
+    if bad.any():
+        rows = [int(i) + 2 for i in values.index[bad][:5]]
+        shown = str(column[bad].iloc[0]).strip()
+        raise InputFormatError(
+            f"{path}: column {name!r} rows {rows} hold {shown!r}; "
+            "activity must be a finite number of zero or more (leave a cell empty "
+            "when there is no estimate)"
+        )
+    return values
 
 
 def _decode(path: Path, encoding: str) -> str:

@@ -83,13 +83,18 @@ def fetch(name: str, mirror: Path | None = None) -> Path:
 
 def _verify(entry: Input, path: Path) -> None:
     """Raise CorruptInputError unless `path` hashes to the registered checksum."""
-    actual = _sha256(path, path.stat().st_mtime_ns, path.stat().st_size)
+    actual = file_sha256(path)
     if actual != entry.sha256:
         raise CorruptInputError(
             f"input {entry.name!r} at {path} has sha256 {actual}, expected "
             f"{entry.sha256}; the file is corrupt or a different version: replace it "
             f"with the file from {entry.url}"
         )
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a local file (cached while its size and mtime stay the same)."""
+    return _sha256(path, path.stat().st_mtime_ns, path.stat().st_size)
 
 
 @cache

@@ -8,7 +8,8 @@ as one commit and publishes it only once the committed version passes every chec
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,7 @@ from methanemap.errors import ValidationError
 from methanemap.store.layout import extensive, global_total
 from methanemap.store.open import CubeSnapshot
 from methanemap.store.transaction import WORK_BRANCH, Transaction, begin
-from methanemap.store.validate import validate_version
+from methanemap.store.validate import conform_cube, validate_version
 from methanemap.store.write import VersionWriter, period_table
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,14 @@ def apply_change(
     Raises
     ------
     ValidationError
-        If the committed version fails a check; nothing is published.
+        If the change does not fit the store's schema (nothing is written), or the
+        committed version fails a check (nothing is published).
     StoreError
         If another version was published since `base`; nothing is published.
     """
+    stored = None if change.rebuild or base is None else base.ds
+    change = replace(change, cube=conform_cube(change.cube, stored))
+    stored_before = stored_bytes(location)
     transaction = begin(location, base=base.version if base else None)
     writer = VersionWriter(transaction.session)
     if change.rebuild or base is None:
@@ -91,19 +96,78 @@ def apply_change(
     progress(f"compute and write {len(change.rewritten)} periods")
     started = time.perf_counter()
     totals = writer.write_periods(change.cube, change.rewritten)
-    log.info("wrote %d periods in %.1f s", len(totals), time.perf_counter() - started)
+    _log_written(change.cube, len(totals), writer.period_bytes(), started)
     table = _all_totals(base, change, totals)
     writer.write_table(period_table(change.cube, change.fingerprints, table))
     for name, group in change.groups.items():
         writer.write_group(name, group)
     writer.write_attrs(dict(change.cube.attrs))
     snapshot = transaction.commit(change.message, metadata=change.metadata)
+    _log_stored(snapshot, location, stored_before)
 
     progress("validate the new version")
+    started = time.perf_counter()
     _validate(transaction, snapshot, change)
+    seconds = time.perf_counter() - started
+    log.info(
+        "validated version %s in %.1f s",
+        snapshot,
+        seconds,
+        extra={"step": "validate", "duration_s": round(seconds, 3)},
+    )
     transaction.publish(snapshot)
-    log.info("published cube version %s at %s: %s", snapshot, location, change.message)
+    log.info(
+        "published cube version %s at %s: %s",
+        snapshot,
+        location,
+        change.message,
+        extra={"step": "publish", "version": snapshot},
+    )
     return snapshot
+
+
+def stored_bytes(location: str) -> int | None:
+    """Bytes of every file of a local store (None for object storage or no store)."""
+    root = Path(location)
+    if "://" in location or not root.is_dir():
+        return None
+    return sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+
+
+def _log_written(
+    cube: xr.Dataset, periods: int, period_bytes: int, started: float
+) -> None:
+    seconds = time.perf_counter() - started
+    cells = cube.sizes["lat"] * cube.sizes["lon"]
+    log.info(
+        "wrote %d periods of %s cells in %.1f s (%.0f MB uncompressed, every layout)",
+        periods,
+        f"{cells:,}",
+        seconds,
+        periods * period_bytes / 1e6,
+        extra={
+            "step": "write",
+            "periods": periods,
+            "cells": cells,
+            "duration_s": round(seconds, 3),
+            "bytes_uncompressed": periods * period_bytes,
+        },
+    )
+
+
+def _log_stored(snapshot: str, location: str, before: int | None) -> None:
+    """Log the commit and, for a local store, the bytes it added on disk."""
+    after = stored_bytes(location)
+    written = after - (before or 0) if after is not None else None
+    log.info(
+        "committed version %s to %s: %s",
+        snapshot,
+        location,
+        "size on object storage not measured"
+        if written is None
+        else f"{written / 1e6:.1f} MB written",
+        extra={"step": "commit", "version": snapshot, "bytes_written": written},
+    )
 
 
 def _validate(transaction: Transaction, snapshot: str, change: Change) -> None:

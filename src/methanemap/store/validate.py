@@ -14,6 +14,10 @@ itself:
 Reading every grid back would cost as much as writing it; the sample (the first and
 last rewritten and kept periods, and a few between) catches misplaced, missing or
 shifted periods, which is what a faulty write leaves.
+
+Before any byte is written, `conform_cube` holds a change's cube to the store's schema
+(check ``schema``, FC-23): the same emission variables, float32, the store's latitudes
+and longitudes, and a time axis of sorted, contiguous periods.
 """
 
 import logging
@@ -64,6 +68,88 @@ REQUIRED_ATTRS = (
 )
 VARIABLE_ATTRS = ("units", "long_name", "cell_methods")
 COORD_ATTRS = ("standard_name", "axis")
+
+
+def conform_cube(cube: xr.Dataset, stored: xr.Dataset | None) -> xr.Dataset:
+    """A change's new cube in the store's schema, or a `ValidationError`; no value is
+    read unless a cast must be checked.
+
+    Latitudes are put ascending and longitudes into [-180, 180) ascending, values
+    moving with their coordinates; float64 emissions become float32 once every value
+    is known to fit (NaN is no data).
+
+    Parameters
+    ----------
+    cube
+        The lazy cube of the change, on its whole new time axis.
+    stored
+        The published cube the change updates in place; None when the cube is laid
+        out afresh (its variables and grid are then the change's own).
+    """
+    check_time_axis({"": cube})
+    cube = _oriented(cube)
+    if stored is not None:
+        _check_same_schema(cube, stored)
+        # Wrapped longitudes differ from the stored ones in their last bits.
+        cube = cube.assign_coords(lat=stored["lat"], lon=stored["lon"])
+    return cube.assign({name: _float32(cube[name]) for name in extensive(cube)})
+
+
+def _oriented(cube: xr.Dataset) -> xr.Dataset:
+    """`cube` with latitudes ascending and longitudes in [-180, 180) ascending."""
+    lon = cube["lon"].to_numpy()
+    outside = (lon < -180) | (lon >= 180)
+    if outside.any():
+        wrapped = np.where(outside, np.round((lon + 180.0) % 360.0 - 180.0, 10), lon)
+        cube = cube.assign_coords(lon=("lon", wrapped, cube["lon"].attrs))
+    for dim in ("lat", "lon"):
+        values = cube[dim].to_numpy()
+        if len(np.unique(values)) != len(values):
+            raise ValidationError(f"a {dim} value appears twice", check="schema")
+        if np.any(np.diff(values) < 0):
+            cube = cube.sortby(dim)
+    return cube
+
+
+def _check_same_schema(cube: xr.Dataset, stored: xr.Dataset) -> None:
+    """The change's emission variables and grid are the store's."""
+    have, want = set(extensive(cube)), set(extensive(stored))
+    if have != want:
+        raise ValidationError(
+            f"the change holds {sorted(have)} but the cube holds {sorted(want)}: "
+            f"missing {sorted(want - have)}, unknown {sorted(have - want)}; every "
+            "period needs every variable (lay the cube out afresh to change them)",
+            check="schema",
+        )
+    for dim in ("lat", "lon"):
+        new, old = cube[dim].to_numpy(), stored[dim].to_numpy()
+        if new.shape != old.shape or not np.allclose(new, old, rtol=0, atol=1e-6):
+            raise ValidationError(
+                f"the change's {dim} ({len(new)} values, {new.min():g} to "
+                f"{new.max():g}) is not the cube's ({len(old)} values, "
+                f"{old.min():g} to {old.max():g})",
+                check="schema",
+            )
+
+
+def _float32(field: xr.DataArray) -> xr.DataArray:
+    """`field` as float32, after checking that float64 values fit."""
+    if field.dtype == np.float32:
+        return field
+    if field.dtype != np.float64:
+        raise ValidationError(
+            f"{field.name} is {field.dtype}; emissions are stored as float32 (NaN for "
+            "no data), so give floats",
+            check="schema",
+        )
+    largest = float(abs(field).max(skipna=True))
+    if not largest <= np.finfo(np.float32).max:
+        raise ValidationError(
+            f"{field.name} holds {largest:g}, which float32 cannot store; emissions "
+            "are finite",
+            check="schema",
+        )
+    return field.astype(np.float32)
 
 
 def validate_version(

@@ -233,7 +233,17 @@ def _two_dims(raw: xr.DataArray, where: str) -> xr.DataArray:
 
 
 def _check_sentinels(field: xr.DataArray, where: str) -> None:
+    """Refuse infinite values and undeclared nodata; NaN is no data."""
     values = field.to_numpy()
+    infinite = np.isinf(values)
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise InputFormatError(
+            f"{where}: {int(infinite.sum())} cells hold infinite values (the first "
+            f"at lat {float(field['lat'][row]):g}, lon {float(field['lon'][col]):g}); "
+            "an emission is finite: fix the file, or mark cells without data as "
+            "NaN or _FillValue"
+        )
     bad = ~np.isnan(values) & ~(np.abs(values) < _SENTINEL)
     if bad.any():
         raise InputFormatError(

@@ -46,6 +46,7 @@ def select_time(
 
     dim = dims[0]
     labels = _labels(variables.get(dim), field.sizes[dim], where)
+    _check_steps(variables.get(dim), variables, labels, where)
     index = _index(labels, field.sizes[dim], time, where)
     label = labels[index] if labels else None
     return field.isel({dim: index}), label
@@ -73,6 +74,45 @@ def _labels(var: xr.DataArray | None, size: int, where: str) -> list[str]:
     calendar = str(var.attrs.get("calendar", "standard"))
     dates = decode_times(np.asarray(var.values), units, calendar, where)
     return [_iso(d) for d in dates]
+
+
+def _check_steps(
+    var: xr.DataArray | None,
+    variables: Mapping[Hashable, xr.DataArray],
+    labels: list[str],
+    where: str,
+) -> None:
+    """Refuse a time axis whose steps repeat, run backwards or overlap.
+
+    Whichever step were chosen from such an axis, another step would claim the same
+    days, so no choice is safe. Overlap is judged from the CF bounds, when given.
+    """
+    if var is None or not labels:
+        return
+    values = np.asarray(var.values, dtype=np.float64)
+    steps = np.diff(values)
+    if np.any(steps <= 0):
+        at = int(np.argmax(steps <= 0))
+        what = "are the same time" if steps[at] == 0 else "run backwards"
+        raise InputFormatError(
+            f"{where}: time steps {at} and {at + 1} ({labels[at]}, {labels[at + 1]}) "
+            f"{what}; each time step must be a period of its own, in order: fix "
+            "the file's time coordinate"
+        )
+
+    bounds = variables.get(str(var.attrs.get("bounds", "")))
+    if bounds is None or bounds.shape != (len(values), 2):
+        return
+    edges = np.asarray(bounds.values, dtype=np.float64)
+    overlap = np.flatnonzero(edges[1:, 0] < edges[:-1, 1])
+    if overlap.size:
+        at = int(overlap[0])
+        raise InputFormatError(
+            f"{where}: time steps {labels[at]} and {labels[at + 1]} overlap (their "
+            f"bounds {bounds.name!r} run {edges[at].tolist()} and "
+            f"{edges[at + 1].tolist()} {var.attrs.get('units')}); each period must "
+            "end where or before the next begins"
+        )
 
 
 def decode_times(
