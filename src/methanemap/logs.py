@@ -13,6 +13,9 @@ from methanemap.errors import MethanemapWarning
 #: Format of log lines that go to a file or a pipe (a container's log, say).
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+#: ``METHANEMAP_LOG_FORMAT`` when unset: rich on a terminal, else plain.
+DEFAULT_FORMAT = "auto"
+
 
 def configure(level: str = "INFO", fmt: str | None = None) -> None:
     """Send methanemap's log records to stderr.
@@ -24,7 +27,7 @@ def configure(level: str = "INFO", fmt: str | None = None) -> None:
     about a millisecond a line; a server logging each request to a pipe would spend
     more on that than on most tiles.
     """
-    fmt = fmt or os.environ.get("METHANEMAP_LOG_FORMAT", "auto")
+    fmt = fmt or os.environ.get("METHANEMAP_LOG_FORMAT", DEFAULT_FORMAT)
     if fmt == "auto":
         fmt = "rich" if sys.stderr.isatty() else "plain"
     handler: logging.Handler

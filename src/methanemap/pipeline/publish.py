@@ -103,11 +103,12 @@ def _change(
     recipe = with_years(recipe, years)
     allocation = prepare(recipe, progress)
 
-    periods = allocation.periods
+    planning, periods = time.perf_counter(), allocation.periods
     fingerprints = period_fingerprints(allocation, periods)
     built = build(recipe, allocation, now)
     new = built.cube.assign_attrs(_dates(built.cube.attrs, cube, replace, now))
     plan = plan_change(cube, new, periods, fingerprints, replace)
+    _log_plan(plan, new, time.perf_counter() - planning)
     others = changed_others(cube, new) if cube and not plan.changes_data else []
     message = describe(recipe.name, plan, others, cube, new.attrs, replace)
 
@@ -132,7 +133,21 @@ def _change(
         version, published = apply_change(store, cube, change, progress), True
     if tag:
         tag_release(store, tag, version)
-    return Outcome(version, published, plan, message, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    log.info(
+        "%s of %s done in %.1f s: version %s, %s",
+        "ingest" if replace else "update",
+        store,
+        seconds,
+        version,
+        "published" if published else "nothing published",
+        extra={
+            "duration_s": round(seconds, 3),
+            "version": version,
+            "published": published,
+        },
+    )
+    return Outcome(version, published, plan, message, seconds)
 
 
 def describe(
@@ -214,6 +229,39 @@ def _new_attrs(cube: CubeSnapshot, new: xr.Dataset) -> bool:
         return {k: str(v) for k, v in attrs.items() if k not in VOLATILE_ATTRS}
 
     return strip(dict(cube.ds.attrs)) != strip(dict(new.attrs))
+
+
+def _log_plan(plan: Plan, new: xr.Dataset, seconds: float) -> None:
+    """Log what the change will write: periods, cells and uncompressed bytes."""
+    cells = new.sizes["lat"] * new.sizes["lon"]
+    names = gridded(new)
+    nbytes = sum(new[n].dtype.itemsize for n in names) * cells * len(plan.rewritten)
+    log.info(
+        "built the lazy cube and planned in %.1f s: %d periods added, %d revised, "
+        "%d removed; %d of %d periods to write (%d variables of %s cells, %.0f MB "
+        "uncompressed)%s",
+        seconds,
+        len(plan.added),
+        len(plan.revised),
+        len(plan.removed),
+        len(plan.rewritten),
+        len(plan.periods),
+        len(names),
+        f"{cells:,}",
+        nbytes / 1e6,
+        f"; laid out afresh: {plan.rebuild}" if plan.rebuild else "",
+        extra={
+            "step": "plan",
+            "duration_s": round(seconds, 3),
+            "periods_added": len(plan.added),
+            "periods_revised": len(plan.revised),
+            "periods_removed": len(plan.removed),
+            "periods_to_write": len(plan.rewritten),
+            "periods": len(plan.periods),
+            "cells": cells,
+            "bytes_uncompressed": nbytes,
+        },
+    )
 
 
 def _commit_metadata(plan: Plan) -> dict[str, object]:

@@ -9,6 +9,7 @@ the session is committed and published (`methanemap.store.transaction`).
 """
 
 import logging
+import math
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -121,18 +122,36 @@ class VersionWriter:
             period, indexed by time index.
         """
         slabs = SlabWriter(zarr.open_group(self.session.store, mode="r+"), ds)
-        totals = []
+        totals, period_bytes = [], self.period_bytes()
         for block, wanted in history_blocks(indices, ds.sizes["time"]):
             started = time.perf_counter()
             totals.append(slabs.write_block(block, wanted))
+            seconds, nbytes = time.perf_counter() - started, len(wanted) * period_bytes
             log.info(
-                "wrote %d periods from index %d in %.1f s",
+                "wrote %d periods from index %d in %.1f s (%.0f MB uncompressed)",
                 len(wanted),
                 wanted[0],
-                time.perf_counter() - started,
+                seconds,
+                nbytes / 1e6,
+                extra={
+                    "step": "write periods",
+                    "periods": len(wanted),
+                    "duration_s": round(seconds, 3),
+                    "bytes_uncompressed": nbytes,
+                },
             )
             checkpoint("write")
         return pd.concat(totals) if totals else pd.DataFrame(columns=extensive(ds))
+
+    def period_bytes(self) -> int:
+        """Uncompressed bytes that one period fills in every gridded layout (root,
+        history and overviews, every variable)."""
+        root = zarr.open_group(self.session.store, mode="r+")
+        return sum(
+            math.prod(array.shape[1:]) * array.dtype.itemsize
+            for _, array in _arrays_along_time(root)
+            if array.ndim == 3
+        )
 
     def write_table(self, table: xr.Dataset) -> None:
         """Replace the `periods` group (fingerprints and global totals per period)."""
