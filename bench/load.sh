@@ -9,8 +9,9 @@
 #
 # STORE (argument, else METHANEMAP_STORE, else data/cube) is ingested from the default
 # inputs when missing. WEB_CONCURRENCY sets the workers (default: the config's,
-# 2 x cores + 1, at most 8); THREADS wrk's threads (2); WARMUP seconds of load before
+# cores + 1, at most 8); THREADS wrk's threads (2); WARMUP seconds of load before
 # the measured run (10, so that each worker has built its country index; 0 for none).
+# KEEP_LOG=FILE keeps the server's log (one JSON line per request) there.
 # Target on the 2-core VM: no errors, p99 < 250 ms.
 # wrk comes from Debian (apt-get install wrk); installed here when missing and root.
 set -euo pipefail
@@ -54,6 +55,7 @@ server=$!
 stop() {
   kill -TERM -- "-$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
+  if [ -n "${KEEP_LOG:-}" ]; then cp "$work/server.log" "$KEEP_LOG"; fi
   rm -rf "$work"
 }
 trap stop EXIT

@@ -51,9 +51,16 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the service binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Service port.")
     tile_cache_fields: int = Field(
-        default=16,
+        default=128,
         ge=0,
-        description="Number of decoded 2-D fields the tile server keeps.",
+        description="Most 2-D fields (a variable in one period at one overview level) "
+        "whose read chunks the tile and cell reader keeps per worker; 0 keeps none.",
+    )
+    tile_cache_mb: int = Field(
+        default=512,
+        ge=1,
+        description="Most megabytes of decoded chunks the tile and cell reader keeps "
+        "per worker; the least recently used fields go first.",
     )
     max_zoom: int = Field(
         default=12, ge=0, le=22, description="Highest tile zoom served."

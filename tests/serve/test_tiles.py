@@ -10,6 +10,7 @@ from PIL import Image
 from methanemap.errors import NotInCubeError, QueryError
 from methanemap.grid import CANONICAL
 from methanemap.serve.colour import colormap_steps, palette
+from methanemap.serve.fields import FieldCache
 from methanemap.serve.tiles import render_tile, validate_tile
 from synthetic_cube import PERMIAN, SHANXI
 
@@ -128,6 +129,23 @@ def test_a_tile_reads_only_the_chunks_under_it(snapshot, cache):
         snapshot, tile.z, tile.x, tile.y, sector="coal", vmin=1, vmax=200, cache=cache
     )
     assert cache.loaded_blocks() == {(snapshot.version, "emission_coal", 2, 0): (1, 18)}
+
+
+def test_the_cache_keeps_the_chunks_read_within_its_byte_budget(snapshot):
+    chunk = 600 * 600 * 4  # one float32 storage chunk of the 0.1 degree grid
+    cache = FieldCache(max_fields=8, max_bytes=2 * chunk)
+    tile = TMS.tile(SHANXI.lon, SHANXI.lat, 7)
+    for period in ("2022-P01", "2022-P02", "2022-P03"):
+        render_tile(
+            snapshot, tile.z, tile.x, tile.y, sector="coal", period=period,
+            vmin=1, vmax=200, cache=cache,
+        )  # fmt: skip
+
+    # One chunk per period was read; the oldest period's field went to stay in budget.
+    kept = cache.loaded_blocks()
+    assert sorted(key[2] for key in kept) == [1, 2]
+    assert set(kept.values()) == {(1, 18)}
+    assert cache.nbytes() == 2 * chunk
 
 
 def test_linear_scale_puts_vmax_at_the_top_and_values_in_between_lower(snapshot, cache):

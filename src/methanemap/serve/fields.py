@@ -1,10 +1,12 @@
 """Decoded 2-D emission fields kept in memory between requests, read chunk by chunk.
 
-Tiles and cells read the cube through a `FieldCache`. It keeps the last few fields, one
+Tiles and cells read the cube through a `FieldCache`. It keeps the last fields used, one
 per (cube version, variable, time index, overview level), each a full-size float32 array
 of which only the storage chunks some request touched have been read; the rest of the
-array is untouched zero pages. A new cube version gets new keys: a reader never mixes
-versions. Level 0 is the full-resolution cube, level ``k`` its overview ``k``.
+array is untouched zero pages. So the cache is bounded twice: by a number of fields and
+by the bytes of the chunks read into them, the memory it really holds. A new cube
+version gets new keys: a reader never mixes versions. Level 0 is the full-resolution
+cube, level ``k`` its overview ``k``.
 """
 
 import threading
@@ -39,6 +41,12 @@ class _Field:
     block: tuple[int, int]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the chunks read into this field (at most the whole field's)."""
+        chunk = self.block[0] * self.block[1] * self.values.itemsize
+        return min(int(self.loaded.sum()) * chunk, self.values.nbytes)
+
 
 class FieldCache:
     """A least-recently-used store of decoded fields, shared by the threads of a server.
@@ -47,11 +55,15 @@ class FieldCache:
     ----------
     max_fields
         How many fields to keep; 0 reads every window from the cube afresh. A fully read
-        0.1 degree field takes 26 MB.
+        0.1 degree field takes 26 MB, one storage chunk of it 1.4 MB.
+    max_bytes
+        Most bytes of chunks read to keep, over all fields; the least recently used
+        fields go first, never the one just read.
     """
 
-    def __init__(self, max_fields: int) -> None:
+    def __init__(self, max_fields: int, max_bytes: int | None = None) -> None:
         self.max_fields = max_fields
+        self.max_bytes = max_bytes
         self._fields: OrderedDict[FieldKey, _Field] = OrderedDict()
         self._derived: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -78,7 +90,8 @@ class FieldCache:
             return _read_window(data, time_index, rows, cols)
 
         entry = self._entry(snapshot, name, time_index, level)
-        _load_blocks(data, time_index, entry, rows, cols)
+        if _load_blocks(data, time_index, entry, rows, cols):
+            self._trim(keep=entry)
         return entry.values[np.ix_(rows, cols)]
 
     def read_all(
@@ -91,7 +104,8 @@ class FieldCache:
 
         entry = self._entry(snapshot, name, time_index, level)
         everything = [np.arange(n, dtype=np.int64) for n in entry.values.shape]
-        _load_blocks(data, time_index, entry, *everything)
+        if _load_blocks(data, time_index, entry, *everything):
+            self._trim(keep=entry)
         view = entry.values.view()
         view.flags.writeable = False
         return view
@@ -109,6 +123,23 @@ class FieldCache:
             while len(self._derived) > MAX_DERIVED:
                 self._derived.popitem(last=False)
         return value
+
+    def nbytes(self) -> int:
+        """Bytes of chunks read into the cached fields."""
+        with self._lock:
+            return sum(entry.nbytes for entry in self._fields.values())
+
+    def _trim(self, keep: _Field) -> None:
+        """Drop the least recently used fields until the chunks read fit `max_bytes`."""
+        if self.max_bytes is None:
+            return
+        with self._lock:
+            held = sum(entry.nbytes for entry in self._fields.values())
+            for key in list(self._fields):
+                if held <= self.max_bytes:
+                    break
+                if self._fields[key] is not keep:
+                    held -= self._fields.pop(key).nbytes
 
     def loaded_blocks(self) -> dict[FieldKey, tuple[int, int]]:
         """For each cached field, (chunks read, chunks in the field)."""
@@ -142,8 +173,15 @@ def level_dataset(snapshot: CubeSnapshot, level: int) -> xr.Dataset:
 
 @lru_cache(maxsize=1)
 def default_field_cache() -> FieldCache:
-    """The cache of this process, sized by the ``tile_cache_fields`` setting."""
-    return FieldCache(get_settings().tile_cache_fields)
+    """The cache of this process, sized by the ``tile_cache_fields`` and
+    ``tile_cache_mb`` settings."""
+    return cache_from_settings()
+
+
+def cache_from_settings() -> FieldCache:
+    """A new cache sized by the ``tile_cache_fields`` and ``tile_cache_mb`` settings."""
+    settings = get_settings()
+    return FieldCache(settings.tile_cache_fields, settings.tile_cache_mb * 2**20)
 
 
 def _new_field(data: xr.DataArray) -> _Field:
@@ -158,16 +196,17 @@ def _new_field(data: xr.DataArray) -> _Field:
 
 def _load_blocks(
     data: xr.DataArray, time_index: int, entry: _Field, rows: Indices, cols: Indices
-) -> None:
+) -> bool:
+    """Read the chunks under ``rows x cols`` not read yet; whether any were."""
     brows = np.unique(rows // entry.block[0])
     bcols = np.unique(cols // entry.block[1])
     if entry.loaded[np.ix_(brows, bcols)].all():
-        return
+        return False
 
     with entry.lock:
         missing = ~entry.loaded[np.ix_(brows, bcols)]
         if not missing.any():
-            return
+            return False
         # One read of the box around the missing chunks lets zarr fetch them together.
         need_r, need_c = brows[missing.any(axis=1)], bcols[missing.any(axis=0)]
         r0, r1 = int(need_r[0]) * entry.block[0], (int(need_r[-1]) + 1) * entry.block[0]
@@ -182,6 +221,7 @@ def _load_blocks(
         else:
             entry.values[r0:r1, c0:c1] = window
         entry.loaded[need_r[0] : need_r[-1] + 1, need_c[0] : need_c[-1] + 1] = True
+    return True
 
 
 def _read_window(

@@ -23,7 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from methanemap.config import Settings, get_settings
 from methanemap.errors import MethanemapError
 from methanemap.logs import configure
-from methanemap.serve.fields import FieldCache
+from methanemap.serve.fields import FieldCache, cache_from_settings
 from methanemap.serve.tiles import warm_up
 from methanemap.service import admin, metrics
 from methanemap.service.answers import REQUEST_PROBLEMS
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.cube = CubeHolder(settings.store)
-    app.state.fields = FieldCache(settings.tile_cache_fields)
+    app.state.fields = cache_from_settings()
 
     app.state.query_slots = QuerySlots(
         settings.max_concurrent_queries, settings.query_wait
