@@ -14,10 +14,15 @@ on the active Dask scheduler (see `methanemap.pipeline.cluster`): on threads the
 into the session; on a distributed cluster each writes into a fork of the session,
 merged back as it completes (icechunk's cooperative writes), so that no grid value
 passes through the client.
+
+On threads the arrays are opened before any task runs: reading a node's metadata while
+another thread writes into the same Icechunk session can deadlock zarr's event loop
+(zarr formats the store's name on that loop, which waits for the session's lock that
+the in-flight write holds).
 """
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +49,9 @@ from methanemap.store.schema import SECTORS, TOTAL, variable
 #: Side of a history tile (cells) when the cube is not a Dask array: 10 x 10 chunks.
 TILE = 600
 
-#: Where a task writes: the root group itself (threads), or a fork of its session.
-Sink = zarr.Group | icechunk.ForkSession
+#: Where a task writes: the arrays of the session's root group, opened beforehand
+#: (threads), or a fork of the session.
+Sink = Mapping[str, zarr.Array[Any]] | icechunk.ForkSession
 #: Global total (t) of each extensive variable, and the fork a task wrote into.
 Outcome = tuple[dict[str, float], icechunk.ForkSession | None]
 
@@ -59,6 +65,12 @@ class Variables:
     computed: tuple[str, ...]  # in the order of the task's inputs
     parts: tuple[str, ...]  # the sectors whose sum is the total (none: computed)
     extensive: tuple[str, ...]
+
+    def paths(self) -> list[str]:
+        """Every array a task of these variables writes into."""
+        written = [*self.computed, *([variable(TOTAL)] if self.parts else [])]
+        groups = [overview_group(level) for level in OVERVIEW_LEVELS] + [HISTORY]
+        return written + [f"{g}/{name}" for name in self.extensive for g in groups]
 
     def fields(self, values: Sequence[np.ndarray]) -> dict[str, Field]:
         """Each variable's values, the total summed from its parts in float32."""
@@ -108,7 +120,11 @@ class SlabWriter:
             Global total (t, float64) of each extensive variable in each wanted period.
         """
         client = active_client()
-        sink: Sink = self.root if client is None else _session(self.root).fork()
+        sink: Sink
+        if client is None:
+            sink = {path: _array(self.root, path) for path in self.variables.paths()}
+        else:
+            sink = _session(self.root).fork()
         periods = [
             _task(_write_period, sink, index, self.variables, *self._inputs(index))
             for index in wanted
@@ -166,24 +182,26 @@ def _write_period(
     sink: Sink, index: int, variables: Variables, *values: np.ndarray
 ) -> Outcome:
     """Write one period of every variable into the root group and the overviews."""
-    root, fork = _open(sink)
+    arrays, fork = _open(sink, variables)
     fields = variables.fields(values)
     sums = {}
     for name, field in fields.items():
-        _array(root, name)[index : index + 1] = field
+        arrays[name][index : index + 1] = field
         if name in variables.extensive:
-            _write_overviews(root, name, field, index)
+            _write_overviews(arrays, name, field, index)
             sums[name] = float(field.sum(axis=(1, 2), dtype=np.float64)[0])
     return sums, fork
 
 
-def _write_overviews(root: zarr.Group, name: str, field: Field, index: int) -> None:
+def _write_overviews(
+    arrays: Mapping[str, zarr.Array[Any]], name: str, field: Field, index: int
+) -> None:
     work = getattr(_local, "work", None)
     if work is None:
         work = _local.work = {}
     levels = coarsen(field, len(OVERVIEW_LEVELS), work)
     for level, values in zip(OVERVIEW_LEVELS, levels, strict=True):
-        _array(root, f"{overview_group(level)}/{name}")[index : index + 1] = values
+        arrays[f"{overview_group(level)}/{name}"][index : index + 1] = values
 
 
 def _write_tile(
@@ -193,17 +211,22 @@ def _write_tile(
     *values: np.ndarray,
 ) -> Outcome:
     """Write one tile of a whole block of the extensive variables into the history."""
-    root, fork = _open(sink)
+    arrays, fork = _open(sink, variables)
     for name, field in variables.fields(values).items():
         if name in variables.extensive:
-            _array(root, f"{HISTORY}/{name}")[where] = field
+            arrays[f"{HISTORY}/{name}"][where] = field
     return {}, fork
 
 
-def _open(sink: Sink) -> tuple[zarr.Group, icechunk.ForkSession | None]:
-    if isinstance(sink, zarr.Group):
+def _open(
+    sink: Sink, variables: Variables
+) -> tuple[Mapping[str, zarr.Array[Any]], icechunk.ForkSession | None]:
+    """The arrays a task writes into, and its fork (a task's own copy, so opening its
+    arrays races with no other task's writes)."""
+    if not isinstance(sink, icechunk.ForkSession):
         return sink, None
-    return zarr.open_group(sink.store, mode="r+"), sink
+    root = zarr.open_group(sink.store, mode="r+")
+    return {path: _array(root, path) for path in variables.paths()}, sink
 
 
 def _session(root: zarr.Group) -> icechunk.Session:
