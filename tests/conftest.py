@@ -1,13 +1,12 @@
 """Test session setup: inputs come from the local mirror of real data, not the web."""
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from commands import methanemap
 from methanemap.config import get_settings
 
 #: The shared data mirror beside the repository (``../shared/data``).
@@ -33,13 +32,12 @@ def real_store(tmp_path_factory: pytest.TempPathFactory, data_mirror: Path) -> P
     if os.environ.get("METHANEMAP_TEST_STORE"):
         return Path(os.environ["METHANEMAP_TEST_STORE"])
     location = tmp_path_factory.mktemp("e2e") / "cube"
-    done = subprocess.run(
-        [sys.executable, "-m", "methanemap", "ingest", "--store", str(location)],
-        capture_output=True,
-        text=True,
+    done = methanemap(
+        "ingest",
+        "--store",
+        str(location),
+        env={"METHANEMAP_DATA_MIRROR": str(data_mirror)},
         timeout=900,
-        check=False,
-        env={**os.environ, "METHANEMAP_DATA_MIRROR": str(data_mirror)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "published cube version" in done.stderr

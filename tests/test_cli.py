@@ -1,19 +1,8 @@
 """The command line: one clear line for every mistake, no traceback."""
 
-import subprocess
-import sys
-
 import pytest
 
-
-def run(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "methanemap", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from commands import methanemap
 
 
 @pytest.mark.parametrize(
@@ -30,7 +19,7 @@ def run(*args, env=None):
     ],
 )
 def test_bad_ingest_options_fail_with_one_clear_line(tmp_path, args, message):
-    done = run("ingest", "--store", str(tmp_path / "cube"), *args)
+    done = methanemap("ingest", "--store", str(tmp_path / "cube"), *args)
     assert done.returncode != 0
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -38,13 +27,13 @@ def test_bad_ingest_options_fail_with_one_clear_line(tmp_path, args, message):
 
 
 def test_serve_refuses_an_impossible_port():
-    done = run("serve", "--port", "99999")
+    done = methanemap("serve", "--port", "99999")
     assert done.returncode != 0
     assert "--port" in done.stderr and "65535" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_inputs_check_passes_on_the_mirror():
-    done = run("inputs", "--check")
+    done = methanemap("inputs", "--check")
     assert done.returncode == 0, done.stderr
     assert done.stderr.count(" ok") >= 30

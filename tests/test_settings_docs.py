@@ -3,13 +3,13 @@ come from: the environment, a `.env` file, the environment winning."""
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
 
+from commands import run_ok
 from methanemap import logs
 from methanemap.config import Settings
 
@@ -102,16 +102,12 @@ def test_the_command_line_honours_a_dotenv_file(clean_environment, real_store):
     (clean_environment / ".env").write_text(f"METHANEMAP_STORE={real_store}\n")
     env = {**os.environ}
     env.pop("METHANEMAP_STORE", None)
-    done = subprocess.run(
+    done = run_ok(
         [sys.executable, "-m", "methanemap", "versions", "--limit", "1"],
         cwd=clean_environment,
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        inherit=False,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
     from methanemap.store import list_versions
 
     newest = list_versions(str(real_store))[0]

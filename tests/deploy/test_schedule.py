@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from commands import run_ok
 from live_service import free_port
 from methanemap.store import list_versions
 
@@ -178,16 +179,7 @@ def test_the_cronjob_container_updates_the_cube_on_object_storage(
         before = version_ids(store)
         # The image puts its venv first on PATH.
         path = {"PATH": f"{VENV / 'bin'}:{os.environ['PATH']}"}
-        done = subprocess.run(
-            command,
-            env={**os.environ, **env, **path},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
+        done = run_ok(command, env={**env, **path}, cwd=tmp_path, timeout=900)
         assert version_ids(store) == before == version_ids(cube)
         check_update_log(done.stderr, store)
 

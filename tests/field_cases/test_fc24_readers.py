@@ -10,8 +10,6 @@ publish the service answers L = 138 within its reload interval. See also
 ``tests/store/test_processes.py`` and ``tests/pipeline/test_update.py`` (FC-24).
 """
 
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +20,7 @@ import numpy as np
 import pytest
 from fc_serving import watching
 
+from commands import run_ok
 from methanemap.store import open_cube
 from methanemap.store.transaction import PAUSE_VARIABLE
 from small_cube import CELLS, GRID, small_cube, small_update
@@ -50,16 +49,8 @@ def written():
 
 def append(location: str, years: str) -> None:
     """Update the cube to `years` in a new process that pauses before publishing."""
-    env = {**os.environ, PAUSE_VARIABLE: "publish", "METHANEMAP_PAUSE_SECONDS": "2"}
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), location, years],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    pause = {PAUSE_VARIABLE: "publish", "METHANEMAP_PAUSE_SECONDS": "2"}
+    run_ok([sys.executable, str(SCRIPT), location, years], env=pause, timeout=300)
 
 
 def read_service(url: str, stop: threading.Event, seen: list) -> None:

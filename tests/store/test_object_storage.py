@@ -19,6 +19,7 @@ import pytest
 import xarray as xr
 from PIL import Image
 
+from commands import methanemap
 from live_service import free_port, live_service
 from methanemap import open_dataset
 from methanemap.errors import CubeNotFoundError, StoreError
@@ -47,18 +48,6 @@ FOREIGN_AWS = (
 )
 
 
-def methanemap(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """The command line in a new process, with this process's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "methanemap", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env=dict(os.environ),
-    )
-
-
 @pytest.fixture(scope="module")
 def s3(s3_server: S3Server):
     """The session's S3 server, its AWS variables set for this module (in-process
@@ -77,12 +66,19 @@ def cube(s3):
     `methanemap update --years 2021-2022 --tag r2021`: the store URL and the two
     published versions (ingested, updated)."""
     location = f"s3://{s3.create_bucket(BUCKET)}/cube"
-    ingested = methanemap("ingest", "--store", location)
+    ingested = methanemap("ingest", "--store", location, timeout=900)
     assert ingested.returncode == 0, ingested.stderr[-3000:]
     first = list_versions(location)[0].id
 
     updated = methanemap(
-        "update", "--store", location, "--years", "2021-2022", "--tag", "r2021"
+        "update",
+        "--store",
+        location,
+        "--years",
+        "2021-2022",
+        "--tag",
+        "r2021",
+        timeout=900,
     )
     assert updated.returncode == 0, updated.stderr[-3000:]
     second = list_versions(location)[0].id
