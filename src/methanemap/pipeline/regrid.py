@@ -26,7 +26,9 @@ FloatArray = npt.NDArray[np.float64]
 EMISSION_UNITS = "t a-1"
 
 #: Zero cells added around a field so that xarray-regrid covers every target cell
-#: that touches it (it masks targets beyond the outermost source centres).
+#: that touches it (it masks targets beyond the outermost source centres), at least;
+#: a field finer than the target gets enough to cover a whole target cell beyond its
+#: edge, else the edge target's mean flux is taken over less than its width.
 _PAD = 2
 _ALIGNED_TOLERANCE_DEG = 1e-6
 #: A field whose cells span 360 degrees within this goes round the globe (float32
@@ -61,7 +63,9 @@ def to_canonical(field: xr.DataArray, grid: Grid = CANONICAL) -> xr.DataArray:
     if _aligned(field, grid):
         flux, how = _placed(field, grid, rows, cols), "placed (0.1 lattice)"
     else:
-        flux, valid = _regridded(field, grid.lat[rows], grid.lon[cols], whole_lon)
+        flux, valid = _regridded(
+            field, grid.lat[rows], grid.lon[cols], whole_lon, grid.resolution
+        )
         how = "xarray-regrid conservative"
 
     area = grid.cell_area[rows][:, np.newaxis]
@@ -117,7 +121,11 @@ def _placed(field: xr.DataArray, grid: Grid, rows: slice, cols: slice) -> FloatA
 
 
 def _regridded(
-    field: xr.DataArray, lat: FloatArray, lon: FloatArray, whole_lon: bool
+    field: xr.DataArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    whole_lon: bool,
+    resolution: float,
 ) -> tuple[FloatArray, FloatArray]:
     """Flux (no data as 0) and valid-area fraction, conservatively on (lat, lon).
 
@@ -131,8 +139,8 @@ def _regridded(
             "valid": field.notnull().astype(np.float64),
         }
     ).rename(lat="y", lon="x")
-    source = _pad(source, "y", wrap=False)
-    source = _pad(source, "x", wrap=whole_lon)
+    source = _pad(source, "y", resolution, wrap=False)
+    source = _pad(source, "x", resolution, wrap=whole_lon)
     source["flux"] = source["flux"] * xr.DataArray(
         _row_factors(source["y"].to_numpy(), lat), dims="y"
     )
@@ -185,15 +193,19 @@ def _sin_band(lat: FloatArray) -> FloatArray:
     return band
 
 
-def _pad(source: xr.Dataset, dim: str, wrap: bool) -> xr.Dataset:
-    """`_PAD` cells on each side of `dim`: zeros, or the other end of a global axis."""
+def _pad(source: xr.Dataset, dim: str, resolution: float, wrap: bool) -> xr.Dataset:
+    """Cells on each side of `dim` (see `_PAD`): zeros, or the other end of a global
+    axis."""
     values = source[dim].to_numpy()
+    finest = float(np.abs(np.diff(values)).min())
+    count = max(_PAD, int(np.ceil(resolution / finest)) + 1)
     if wrap:
-        padded = source.pad({dim: (_PAD, _PAD)}, mode="wrap")
-        coords = np.concatenate([values[-_PAD:] - 360, values, values[:_PAD] + 360])
+        count = min(count, values.size)
+        padded = source.pad({dim: (count, count)}, mode="wrap")
+        coords = np.concatenate([values[-count:] - 360, values, values[:count] + 360])
     else:
-        padded = source.pad({dim: (_PAD, _PAD)}, mode="constant", constant_values=0.0)
-        steps = np.arange(_PAD, 0, -1)
+        padded = source.pad({dim: (count, count)}, mode="constant", constant_values=0.0)
+        steps = np.arange(count, 0, -1)
         before = values[0] - steps * (values[1] - values[0])
         after = values[-1] + steps[::-1] * (values[-1] - values[-2])
         coords = np.concatenate([before, values, after])
