@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import rasterio
 import xarray as xr
-from hypothesis import given, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from made_grids import (
@@ -266,6 +266,7 @@ def fields(draw):
 def test_regridding_conserves_totals(field):
     if field.sizes["lat"] < 2 or field.sizes["lon"] < 2:
         return
+    note(f"lat {field['lat'].to_numpy()!r}\nlon {field['lon'].to_numpy()!r}")
     out = to_canonical(field)
     assert out.attrs["total_t"] == pytest.approx(annual_total_t(field), rel=1e-9)
     present = ~np.isnan(out.to_numpy())
@@ -292,3 +293,18 @@ def test_a_source_finer_than_the_grid_conserves_its_total(holes):
     # Both columns lie in canonical columns 1.7-1.8 and 1.8-1.9, nowhere else.
     columns = np.flatnonzero(~np.isnan(out.to_numpy()).all(axis=0))
     assert CANONICAL.lon[columns] == pytest.approx([1.75, 1.85])
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_a_source_inside_one_canonical_row_or_column_keeps_its_total(transpose):
+    # Found by hypothesis: two rows 1.75 and 1.78125 lie in the one canonical row
+    # 1.7-1.8. Along latitude it raised; along longitude 73 % of the total was lost.
+    fine, coarse = np.array([1.75, 1.78125]), np.array([0.0, 1.0])
+    lat, lon = (coarse, fine) if transpose else (fine, coarse)
+    field = flux(np.array([[2e-11, 3e-11], [5e-11, 7e-11]]), lat, lon)
+    out = to_canonical(field)
+    assert out.attrs["total_t"] == pytest.approx(annual_total_t(field), rel=1e-9)
+    present = ~np.isnan(out.to_numpy())
+    inside = CANONICAL.lon if transpose else CANONICAL.lat
+    along = present.any(axis=0) if transpose else present.any(axis=1)
+    assert inside[along] == pytest.approx([1.75])

@@ -83,7 +83,9 @@ def _window(field: xr.DataArray, grid: Grid) -> tuple[slice, slice, bool]:
     lat_edges = np.clip(cell_edges(field["lat"].to_numpy()), -90, 90)
     lon_edges = cell_edges(field["lon"].to_numpy())
 
-    rows = slice(int(grid.rows(lat_edges[0])), int(grid.rows(lat_edges[-1])) + 1)
+    rows = _two_or_more(
+        slice(int(grid.rows(lat_edges[0])), int(grid.rows(lat_edges[-1])) + 1), grid.nlat
+    )
     if lon_edges[-1] - lon_edges[0] > 360 + _SPAN_TOLERANCE_DEG:
         raise InputFormatError(
             f"{field.attrs.get('source_file')}: cells span "
@@ -98,7 +100,19 @@ def _window(field: xr.DataArray, grid: Grid) -> tuple[slice, slice, bool]:
             "the antimeridian; split it at 180 degrees first"
         )
     last = int(np.floor((lon_edges[-1] + 180) / grid.resolution - 1e-9))
-    return rows, slice(int(grid.cols(lon_edges[0])), last + 1), False
+    cols = slice(int(grid.cols(lon_edges[0])), last + 1)
+    return rows, _two_or_more(cols, grid.nlon), False
+
+
+def _two_or_more(cells: slice, size: int) -> slice:
+    """`cells` widened to two when the field lies inside one target row or column:
+    xarray-regrid takes a target cell's width from its neighbour, and a lone target
+    has none (the field's total was lost). The extra cell stays empty."""
+    if cells.stop - cells.start >= 2:
+        return cells
+    if cells.start > 0:
+        return slice(cells.start - 1, cells.stop)
+    return slice(cells.start, cells.stop + 1)
 
 
 def _aligned(field: xr.DataArray, grid: Grid) -> bool:
