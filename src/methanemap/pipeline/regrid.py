@@ -83,9 +83,8 @@ def _window(field: xr.DataArray, grid: Grid) -> tuple[slice, slice, bool]:
     lat_edges = np.clip(cell_edges(field["lat"].to_numpy()), -90, 90)
     lon_edges = cell_edges(field["lon"].to_numpy())
 
-    rows = _two_or_more(
-        slice(int(grid.rows(lat_edges[0])), int(grid.rows(lat_edges[-1])) + 1), grid.nlat
-    )
+    south, north = int(grid.rows(lat_edges[0])), int(grid.rows(lat_edges[-1]))
+    rows = _two_or_more(slice(south, north + 1), grid.nlat)
     if lon_edges[-1] - lon_edges[0] > 360 + _SPAN_TOLERANCE_DEG:
         raise InputFormatError(
             f"{field.attrs.get('source_file')}: cells span "
