@@ -20,8 +20,10 @@ endif
 demo: setup web
 	$(VENV)/bin/methanemap demo --store $(STORE) --port $(PORT)
 
+# Two workers: much of the suite waits on servers, browsers and subprocesses; test
+# files stay whole on one worker so their module fixtures are built once.
 test: setup web system audit
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses 2 --dist loadfile
 
 # Known vulnerabilities in the installed packages fail the build. A vulnerability that
 # cannot apply to us may be ignored here, each with its reason on the line above, e.g.

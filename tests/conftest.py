@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from commands import methanemap
 from methanemap.config import get_settings
@@ -31,7 +32,20 @@ def real_store(tmp_path_factory: pytest.TempPathFactory, data_mirror: Path) -> P
     """
     if os.environ.get("METHANEMAP_TEST_STORE"):
         return Path(os.environ["METHANEMAP_TEST_STORE"])
-    location = tmp_path_factory.mktemp("e2e") / "cube"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _ingest_default(tmp_path_factory.mktemp("e2e") / "cube", data_mirror)
+    # Under pytest-xdist the first worker to ask builds it in the run's shared
+    # temporary folder; the others wait on the lock and read the same cube.
+    shared = tmp_path_factory.getbasetemp().parent
+    location = shared / "e2e" / "cube"
+    with FileLock(shared / "e2e.lock"):
+        if not (shared / "e2e" / "built").exists():
+            _ingest_default(location, data_mirror)
+            (shared / "e2e" / "built").touch()
+    return location
+
+
+def _ingest_default(location: Path, data_mirror: Path) -> Path:
     done = methanemap(
         "ingest",
         "--store",

@@ -8,6 +8,7 @@ a regional grid put on the 0.1 degree grid is no data beyond its extent.
 """
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -69,11 +70,20 @@ def test_a_tile_outside_the_extent_is_transparent_and_logged_at_info(
     alpha = png_alpha(regional.get(f"/tiles/6/10/40.png?sector=gas&{P01}"))
 
     assert not alpha.any()
-    lines = [
-        line for line in regional_log.read_text().splitlines() if "/tiles/" in line
-    ]
+    lines = tile_log_lines(regional_log)
     assert any(" INFO " in line and " 200 " in line for line in lines)
     assert not any(" ERROR " in line for line in lines)
+
+
+def tile_log_lines(log, wait_s=10.0):
+    """The service log's lines about tiles, once its access line for a tile is
+    written (the server writes it just after the answer leaves)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        lines = [line for line in log.read_text().splitlines() if "/tiles/" in line]
+        if any(" 200 " in line for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
 
 
 def test_a_tile_inside_the_extent_is_painted(regional):

@@ -13,7 +13,7 @@ import zarr
 from distributed import get_client
 from zarr.core.buffer import default_buffer_prototype
 
-from methanemap.pipeline.cluster import THREADS, read_cluster_spec, use_scheduler
+from methanemap.pipeline.cluster import read_cluster_spec, use_scheduler
 from methanemap.pipeline.publish import ingest
 from methanemap.pipeline.recipe import default_recipe
 from methanemap.store.layout import HISTORY, OVERVIEW_LEVELS, overview_group
@@ -25,18 +25,17 @@ VOLATILE = {"date_created", "date_modified", "history"}
 
 
 @pytest.fixture(scope="module")
-def two_ingests(tmp_path_factory, data_mirror):
-    """The default recipe (2022) ingested on threads and on the local cluster, and
-    what the cluster's workers did."""
+def two_ingests(tmp_path_factory, real_store):
+    """The default recipe (2022) ingested on threads (the session's cube, by the
+    command line's default scheduler) and on the local cluster, and what the
+    cluster's workers did."""
     base = tmp_path_factory.mktemp("distributed")
-    with use_scheduler(THREADS):
-        ingest(default_recipe(), str(base / "threads"))
     with use_scheduler(read_cluster_spec(LOCAL)) as where:
         ingest(default_recipe(), str(base / "cluster"))
         client = get_client()
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
         pids = client.run(os.getpid)
-    return base / "threads", base / "cluster", where, executed, pids
+    return real_store, base / "cluster", where, executed, pids
 
 
 def root_group(location: Path) -> zarr.Group:
