@@ -40,7 +40,7 @@ def totals(location, version=None):
     cube = open_cube(location, version)
     table = cube.periods.to_dataframe().drop(columns="fingerprint").sort_index(axis=1)
     return table.set_axis(
-        [f"{t.year}-P{(t.dayofyear - 1) // 8 + 1:02d}" for t in table.index]
+        [f"{t.year}-P{(t.day_of_year - 1) // 8 + 1:02d}" for t in table.index]
     )
 
 
