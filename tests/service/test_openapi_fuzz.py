@@ -7,6 +7,7 @@ valid ones (fuzzing phase). No answer may be a 5xx, and each must have a status 
 content type and body that the document declares for its operation.
 """
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,12 @@ from methanemap.config import Settings
 from methanemap.service.app import create_app
 
 pytestmark = pytest.mark.e2e
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Every operation's test has the same id, and xdist would run one of them.
+    pytest.fail(
+        f"run {Path(__file__).name} without xdist (make test does)", pytrace=False
+    )
 
 #: Random examples per operation in the fuzzing phase; the coverage phase adds each
 #: parameter's boundary and invalid values. Bounds the module to ~3 min on 2 cores.

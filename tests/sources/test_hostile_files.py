@@ -288,6 +288,31 @@ def test_activity_csv_with_bad_values_or_a_duplicated_year(
     refused(store, recipe, InputFormatError, rf"gas\.csv: {problem}")
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", r"not a CSV table: No columns to parse from file"),
+        (CSV_TEXT + 'Chad,TCD,2022,"0.1\n', r"not a CSV table: .*EOF inside string"),
+        # cut off in its last row: "2022,0.3" lost all but "20"
+        (CSV_TEXT + "Chad,TCD,20", r"rows \[4\] need a 3-letter iso3 and a four-digit"),
+    ],
+    ids=["empty", "unterminated-quote", "cut-in-the-last-row"],
+)
+def test_activity_csv_that_is_empty_or_cut_off(store, tmp_path, text, problem):
+    (tmp_path / "gas.csv").write_text(text)
+    recipe = activity_recipe(tmp_path, "gas.csv")
+    refused(store, recipe, InputFormatError, rf"gas\.csv: {problem}")
+
+
+def test_truncated_geotiff(store, tmp_path, data_mirror):
+    [tif] = (data_mirror / "gfei_v2_china_tif").glob("*.tif")
+    data = tif.read_bytes()
+    (tmp_path / "cut.tif").write_bytes(data[: len(data) // 2])
+    recipe = inventory_recipe(tmp_path, "cut.tif")
+    match = r"cut\.tif cannot be read as a GeoTIFF: .*TIFFReadDirectory"
+    refused(store, recipe, InputFormatError, match)
+
+
 def test_the_command_line_says_one_line_and_exits_1(store, tmp_path, data_mirror):
     data = (data_mirror / EDGAR_EUROPE).read_bytes()
     (tmp_path / "cut.nc").write_bytes(data[:4096])

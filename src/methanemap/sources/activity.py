@@ -23,7 +23,10 @@ REQUIRED = ("iso3", "year")
 def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.DataFrame:
     """Read an activity CSV into ``iso3, year, value`` (and ``country`` if present)."""
     text = _decode(path, encoding)
-    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise InputFormatError(f"{path}: not a CSV table: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in (*REQUIRED, value) if c not in frame.columns]
     if missing:
@@ -40,11 +43,15 @@ def read_activity_csv(path: Path, value: str, encoding: str = "utf-8") -> pd.Dat
     )
     if "country" in frame.columns:
         out["country"] = frame["country"].str.strip()
-    bad = out[out["year"].isna() | (out["iso3"].str.len() != 3)]
+    # A year of fewer than four digits is most often a file cut off in its last row.
+    year = out["year"]
+    bad = out[
+        ~year.between(1000, 9999) | (year % 1 != 0) | (out["iso3"].str.len() != 3)
+    ]
     if not bad.empty:
         raise InputFormatError(
             f"{path}: rows {[int(i) + 2 for i in bad.index[:5]]} need a 3-letter iso3 "
-            "and an integer year"
+            "and a four-digit year (a file cut off in its last row looks like this)"
         )
     out = out.astype({"year": int})
     twice = out[out.duplicated(["iso3", "year"], keep=False)]

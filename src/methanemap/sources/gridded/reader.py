@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import rioxarray
 import xarray as xr
+from rasterio.errors import RasterioError
 
 from methanemap.errors import InputFormatError, RecipeError, UnitsError
 from methanemap.sources.gridded.axes import find_axes
@@ -173,11 +174,19 @@ def _read_geotiff(
             "geotransform already gives its cell edges"
         )
 
-    opened = rioxarray.open_rasterio(path, mask_and_scale=True)
-    if not isinstance(opened, xr.DataArray):
-        raise InputFormatError(f"{path.name} holds subdatasets; give one of them")
-    with opened:
-        raster: Any = opened.load()
+    if not path.exists():
+        raise FileNotFoundError(path)
+    try:
+        opened = rioxarray.open_rasterio(path, mask_and_scale=True)
+        if not isinstance(opened, xr.DataArray):
+            raise InputFormatError(f"{path.name} holds subdatasets; give one of them")
+        with opened:
+            raster: Any = opened.load()
+    except RasterioError as exc:
+        # GDAL's message of a truncated or garbled file names its tile or strip.
+        raise InputFormatError(
+            f"{path} cannot be read as a GeoTIFF: {str(exc).splitlines()[0]}"
+        ) from None
 
     raster = _with_crs(raster, crs, path)
     if any(raster.rio.transform()[i] != 0 for i in (1, 3)):
