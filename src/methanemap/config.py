@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         description="Most 2-D fields (a variable in one period at one overview level) "
         "whose read chunks the tile and cell reader keeps per worker; 0 keeps none.",
     )
+    worker_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Threads per service process that answer requests' CPU work "
+        "(tiles, cells, areas); more only take turns at Python's interpreter lock, "
+        "which lengthens every answer. Raise it when chunk reads wait on a slow store.",
+    )
     tile_cache_mb: int = Field(
         default=512,
         ge=1,

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
@@ -133,6 +134,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not logging.getLogger().handlers:
         configure()
     holder: CubeHolder = app.state.cube
+    # Requests queue for these threads in order, rather than dozens of threads
+    # taking turns at the interpreter lock: 508 -> 690 requests/s on two cores.
+    threads = anyio.to_thread.current_default_thread_limiter()
+    threads.total_tokens = app.state.settings.worker_threads
     snapshot = await run_in_threadpool(holder.open)
     if snapshot is not None:
         await run_in_threadpool(_warm_up, snapshot, app.state.fields)

@@ -169,7 +169,7 @@ class Selection(TimeSpan):
         return cast(SelectionArgs, asdict(self))
 
 
-def time_span(
+async def time_span(
     period: Period = None,
     start: Start = None,
     end: End = None,
@@ -182,7 +182,7 @@ def time_span(
 TimeSpanDep = Annotated[TimeSpan, Depends(time_span)]
 
 
-def selection(
+async def selection(
     span: TimeSpanDep, sector: Sector = None, units: Units = None
 ) -> Selection:
     """The periods, sector and units of a request that may name any sector."""
@@ -192,7 +192,7 @@ def selection(
 SelectionDep = Annotated[Selection, Depends(selection)]
 
 
-def query_limits(settings: SettingsDep) -> Limits:
+async def query_limits(settings: SettingsDep) -> Limits:
     """The query limits of the app's settings."""
     return Limits.from_settings(settings)
 

@@ -94,7 +94,7 @@ class EdrQuery:
     parameter_name: str | None
 
 
-def edr_query(
+async def edr_query(
     collection_id: CollectionId,
     datetime: EdrDatetime = None,
     parameter_name: ParameterName = None,
