@@ -134,8 +134,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not logging.getLogger().handlers:
         configure()
     holder: CubeHolder = app.state.cube
-    # Requests queue for these threads in order, rather than dozens of threads
-    # taking turns at the interpreter lock: 508 -> 690 requests/s on two cores.
+    # Requests queue for a few threads in order rather than dozens of threads taking
+    # turns at the interpreter lock (README, Running it as a service: Load).
     threads = anyio.to_thread.current_default_thread_limiter()
     threads.total_tokens = app.state.settings.worker_threads
     snapshot = await run_in_threadpool(holder.open)

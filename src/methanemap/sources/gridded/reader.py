@@ -174,8 +174,6 @@ def _read_geotiff(
             "geotransform already gives its cell edges"
         )
 
-    if not path.exists():
-        raise FileNotFoundError(path)
     try:
         opened = rioxarray.open_rasterio(path, mask_and_scale=True)
         if not isinstance(opened, xr.DataArray):
